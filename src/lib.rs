@@ -1,0 +1,34 @@
+//! iamsim: prove your application's AWS permissions in `cargo test`.
+//!
+//! This crate is being built in layers (see `ARCHITECTURE.md`). The foundation is the policy
+//! engine: [`evaluate`] decides an [`AuthzRequest`] against a [`PolicySet`] exactly as AWS's
+//! documented evaluation logic does, and explains the [`Decision`].
+//!
+//! ```
+//! use iamsim::{evaluate, AuthzRequest, Outcome, Policy, PolicySet};
+//!
+//! let read_photos = Policy::parse(r#"{
+//!   "Version": "2012-10-17",
+//!   "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*"}]
+//! }"#)?;
+//! let policies = PolicySet::new().identity(read_photos.named("ReadPhotos"));
+//!
+//! let get = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "s3:GetObject", "arn:aws:s3:::photos/a.jpg")?;
+//! assert_eq!(evaluate(&get, &policies).outcome(), Outcome::Allow);
+//!
+//! let delete = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "s3:DeleteObject", "arn:aws:s3:::photos/a.jpg")?;
+//! let decision = evaluate(&delete, &policies);
+//! assert_eq!(decision.outcome(), Outcome::ImplicitDeny);
+//! assert!(decision.to_string().ends_with("because no identity-based policy allows the s3:DeleteObject action"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod arn;
+pub mod catalog;
+pub mod policy;
+pub mod vectors;
+
+pub use arn::Arn;
+pub use policy::{
+    AccountId, Action, AuthzRequest, Context, Decision, Outcome, Policy, PolicySet, Principal, Resource, Tags, evaluate,
+};

@@ -1,0 +1,252 @@
+//! The result of an evaluation: allow, explicit deny or implicit deny, with the statements
+//! behind it, in the words of AWS's AccessDenied messages.
+
+use std::fmt;
+use std::sync::Arc;
+
+use super::action::Action;
+use super::document::Effect;
+
+/// The kinds of policy AWS evaluates, in the order this crate reports them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyType {
+    /// An AWS Organizations service control policy.
+    ServiceControl,
+    /// An AWS Organizations resource control policy.
+    ResourceControl,
+    /// A policy attached to the user, its groups, or the role.
+    Identity,
+    /// A policy attached to the resource: a bucket policy, or a role's trust policy.
+    Resource,
+    /// The permissions boundary of the user or role.
+    PermissionsBoundary,
+    /// A session policy passed when the role session was created.
+    Session,
+}
+
+impl PolicyType {
+    /// The words AWS's AccessDenied messages use for this kind of policy
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_access-denied.html>).
+    ///
+    /// ```
+    /// use iamsim::policy::PolicyType;
+    /// assert_eq!(PolicyType::ServiceControl.aws_name(), "service control policy");
+    /// assert_eq!(PolicyType::PermissionsBoundary.aws_name(), "permissions boundary");
+    /// ```
+    pub fn aws_name(self) -> &'static str {
+        match self {
+            PolicyType::ServiceControl => "service control policy",
+            PolicyType::ResourceControl => "resource control policy",
+            PolicyType::Identity => "identity-based policy",
+            PolicyType::Resource => "resource-based policy",
+            PolicyType::PermissionsBoundary => "permissions boundary",
+            PolicyType::Session => "session policy",
+        }
+    }
+}
+
+impl fmt::Display for PolicyType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.aws_name())
+    }
+}
+
+/// Allow, explicit deny or implicit deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The request is allowed.
+    Allow,
+    /// A `Deny` statement applies.
+    ExplicitDeny,
+    /// No `Deny` applies, but the request is not allowed.
+    ImplicitDeny,
+}
+
+impl Outcome {
+    /// `allow`, `explicit_deny` or `implicit_deny`, as the CLI and test vectors write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Allow => "allow",
+            Outcome::ExplicitDeny => "explicit_deny",
+            Outcome::ImplicitDeny => "implicit_deny",
+        }
+    }
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which kind of policy decided a denial.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// The request was allowed.
+    Allowed,
+    /// A `Deny` statement in a policy of this kind applies.
+    ExplicitDeny(PolicyType),
+    /// No policy of this kind allows the request.
+    NoAllow(PolicyType),
+}
+
+/// One statement that applied to the request.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Reason {
+    /// The kind of policy.
+    pub policy_type: PolicyType,
+    /// The policy's name or ARN.
+    pub policy: Arc<str>,
+    /// The statement's position in the policy, from 0.
+    pub statement: usize,
+    /// The statement's `Sid`, if it has one.
+    pub sid: Option<Arc<str>>,
+    /// Whether the statement allows or denies.
+    pub effect: Effect,
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} in {} `{}`, statement {}", self.effect, self.policy_type, self.policy, self.statement)?;
+        if let Some(sid) = &self.sid {
+            write!(f, " (Sid `{sid}`)")?;
+        }
+        Ok(())
+    }
+}
+
+/// The decision for one request, with its reasons.
+///
+/// `Display` gives AWS's one-line message; the alternate form (`{:#}`) adds the statements that
+/// applied and the condition keys that were missing.
+///
+/// ```
+/// use iamsim::{evaluate, AuthzRequest, Outcome, Policy, PolicySet};
+/// let request = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "s3:GetObject", "arn:aws:s3:::photos/a.jpg")?;
+/// let decision = evaluate(&request, &PolicySet::new());
+/// assert_eq!(decision.outcome(), Outcome::ImplicitDeny);
+/// assert_eq!(
+///     decision.to_string(),
+///     "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: s3:GetObject on resource: \
+///      arn:aws:s3:::photos/a.jpg because no identity-based policy allows the s3:GetObject action"
+/// );
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Decision {
+    outcome: Outcome,
+    cause: Cause,
+    principal: Arc<str>,
+    action: Action,
+    resource: Arc<str>,
+    reasons: Vec<Reason>,
+    missing_keys: Vec<Arc<str>>,
+}
+
+impl Decision {
+    pub(crate) fn new(
+        cause: Cause,
+        principal: Arc<str>,
+        action: Action,
+        resource: Arc<str>,
+        mut reasons: Vec<Reason>,
+        mut missing_keys: Vec<Arc<str>>,
+    ) -> Decision {
+        let outcome = match cause {
+            Cause::Allowed => Outcome::Allow,
+            Cause::ExplicitDeny(_) => Outcome::ExplicitDeny,
+            Cause::NoAllow(_) => Outcome::ImplicitDeny,
+        };
+        // Sorted, so that snapshots and messages never depend on evaluation order.
+        reasons.sort();
+        reasons.dedup();
+        missing_keys.sort_by_key(|k| k.to_lowercase());
+        missing_keys.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+        Decision { outcome, cause, principal, action, resource, reasons, missing_keys }
+    }
+
+    /// Allow, explicit deny or implicit deny.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+
+    /// Whether the request is allowed.
+    pub fn is_allowed(&self) -> bool {
+        self.outcome == Outcome::Allow
+    }
+
+    /// Which kind of policy decided.
+    pub fn cause(&self) -> Cause {
+        self.cause
+    }
+
+    /// The statements that applied (allows and denies, of every policy kind), sorted.
+    pub fn reasons(&self) -> &[Reason] {
+        &self.reasons
+    }
+
+    /// Condition keys that an `Allow` statement's condition needed but the request did not
+    /// carry, sorted.
+    pub fn missing_keys(&self) -> impl Iterator<Item = &str> {
+        self.missing_keys.iter().map(|k| &**k)
+    }
+
+    /// The action that was decided.
+    pub fn action(&self) -> &Action {
+        &self.action
+    }
+
+    /// The resource, as the request named it.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// The caller, as AWS's messages name it.
+    pub fn principal(&self) -> &str {
+        &self.principal
+    }
+
+    /// The multi-line explanation: each applicable statement and each missing key.
+    ///
+    /// ```
+    /// use iamsim::{evaluate, AuthzRequest, Policy, PolicySet};
+    /// let policy = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow",
+    ///     "Action":"s3:GetObject","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}"#)?;
+    /// let request = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "s3:GetObject", "arn:aws:s3:::b/k")?;
+    /// let decision = evaluate(&request, &PolicySet::new().identity(policy.named("ReadWithMfa")));
+    /// assert_eq!(decision.explanation(), "no statement applied\nmissing context key: aws:MultiFactorAuthPresent");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn explanation(&self) -> String {
+        let mut lines: Vec<String> = self.reasons.iter().map(|r| format!("{r}")).collect();
+        if lines.is_empty() {
+            lines.push("no statement applied".to_owned());
+        }
+        lines.extend(self.missing_keys.iter().map(|k| format!("missing context key: {k}")));
+        lines.join("\n")
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (p, a) = (&self.principal, &self.action);
+        let on = if &*self.resource == "*" { String::new() } else { format!(" on resource: {}", self.resource) };
+        match self.cause {
+            Cause::Allowed => write!(f, "User: {p} is authorized to perform: {a}{on}")?,
+            Cause::ExplicitDeny(t) => {
+                let article = if t == PolicyType::Identity { "an" } else { "a" };
+                write!(f, "User: {p} is not authorized to perform: {a}{on} with an explicit deny in {article} {t}")?
+            }
+            Cause::NoAllow(t) => {
+                write!(f, "User: {p} is not authorized to perform: {a}{on} because no {t} allows the {a} action")?
+            }
+        }
+        if f.alternate() {
+            write!(f, "\n{}", self.explanation())?;
+        }
+        Ok(())
+    }
+}

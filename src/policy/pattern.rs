@@ -1,0 +1,224 @@
+//! `*` and `?` wildcard matching, as IAM uses it in `Action`, `Resource`, `StringLike` and the
+//! `Arn*` condition operators.
+//!
+//! `*` matches any run of characters, including none and including `/` and `:`; `?` matches
+//! exactly one character; the pattern must match the whole text
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html>,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>).
+//! Case folding is the caller's choice: actions are compared lowercased on both sides, resources
+//! and condition values as they are.
+//!
+//! Patterns are compiled once into the cheapest form that can decide them (everything, an exact
+//! text, a prefix, or a token list), so matching does no parsing and no allocation.
+
+/// One element of a compiled pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Token {
+    /// A literal byte (a UTF-8 character is several literal bytes).
+    Byte(u8),
+    /// `?`: exactly one character.
+    One,
+    /// `*`: any run of characters.
+    Star,
+}
+
+/// A compiled wildcard pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Glob {
+    form: Form,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Form {
+    /// `*` alone.
+    Everything,
+    /// No wildcard: the text must be equal.
+    Exact(Box<[u8]>),
+    /// A literal followed by one trailing `*`.
+    Prefix(Box<[u8]>),
+    /// Anything else.
+    Tokens(Box<[Token]>),
+}
+
+/// Builds a pattern from pieces, some of which are wildcard patterns and some literal text
+/// (the values that policy variables substitute are literal).
+#[derive(Default, Debug)]
+pub(crate) struct GlobBuilder {
+    tokens: Vec<Token>,
+}
+
+impl GlobBuilder {
+    /// Appends pattern text: `*` and `?` are wildcards.
+    pub(crate) fn pattern(&mut self, text: &str) -> &mut Self {
+        for b in text.bytes() {
+            self.tokens.push(match b {
+                b'*' => Token::Star,
+                b'?' => Token::One,
+                other => Token::Byte(other),
+            });
+        }
+        self
+    }
+
+    /// Appends literal text: every character stands for itself.
+    pub(crate) fn literal(&mut self, text: &str) -> &mut Self {
+        self.tokens.extend(text.bytes().map(Token::Byte));
+        self
+    }
+
+    /// Finishes the pattern.
+    pub(crate) fn build(&mut self) -> Glob {
+        Glob::from_tokens(std::mem::take(&mut self.tokens))
+    }
+}
+
+impl Glob {
+    /// Compiles a pattern in which `*` and `?` are wildcards.
+    pub(crate) fn new(pattern: &str) -> Glob {
+        GlobBuilder::default().pattern(pattern).build()
+    }
+
+    fn from_tokens(mut tokens: Vec<Token>) -> Glob {
+        // Runs of `*` mean the same as one `*`.
+        tokens.dedup_by(|a, b| *a == Token::Star && *b == Token::Star);
+        let stars = tokens.iter().filter(|t| **t == Token::Star).count();
+        let ones = tokens.iter().any(|t| *t == Token::One);
+        let literal = |toks: &[Token]| -> Box<[u8]> {
+            toks.iter()
+                .filter_map(|t| match t {
+                    Token::Byte(b) => Some(*b),
+                    _ => None,
+                })
+                .collect()
+        };
+        let form = if tokens == [Token::Star] {
+            Form::Everything
+        } else if stars == 0 && !ones {
+            Form::Exact(literal(&tokens))
+        } else if stars == 1 && !ones && tokens.last() == Some(&Token::Star) {
+            Form::Prefix(literal(&tokens))
+        } else {
+            Form::Tokens(tokens.into_boxed_slice())
+        };
+        Glob { form }
+    }
+
+    /// Whether the pattern contains no wildcard at all.
+    pub(crate) fn is_literal(&self) -> bool {
+        matches!(self.form, Form::Exact(_))
+    }
+
+    /// Whether the pattern matches the whole text.
+    pub(crate) fn matches(&self, text: &str) -> bool {
+        match &self.form {
+            Form::Everything => true,
+            Form::Exact(lit) => text.as_bytes() == &**lit,
+            Form::Prefix(lit) => text.as_bytes().starts_with(lit),
+            Form::Tokens(tokens) => match_tokens(tokens, text.as_bytes()),
+        }
+    }
+}
+
+/// The length in bytes of the UTF-8 character that starts with `lead`.
+fn char_len(lead: u8) -> usize {
+    match lead {
+        0xF0..=0xFF => 4,
+        0xE0..=0xEF => 3,
+        0xC0..=0xDF => 2,
+        _ => 1,
+    }
+}
+
+/// Greedy matching with backtracking to the most recent `*`: linear in practice, and never
+/// worse than `pattern × text`. `*` and `?` step over whole UTF-8 characters, so literal bytes
+/// are always compared from a character boundary.
+fn match_tokens(pattern: &[Token], text: &[u8]) -> bool {
+    let (mut p, mut t) = (0usize, 0usize);
+    let mut resume: Option<(usize, usize)> = None;
+    loop {
+        if let Some(&lead) = text.get(t) {
+            match pattern.get(p) {
+                Some(Token::Star) => {
+                    resume = Some((p, t));
+                    p += 1;
+                    continue;
+                }
+                Some(Token::One) => {
+                    p += 1;
+                    t += char_len(lead);
+                    continue;
+                }
+                Some(Token::Byte(b)) if *b == lead => {
+                    p += 1;
+                    t += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            // Mismatch: let the last `*` swallow one more character and try again.
+            match resume {
+                Some((star, from)) => {
+                    let next = from + text.get(from).map_or(1, |b| char_len(*b));
+                    resume = Some((star, next));
+                    p = star + 1;
+                    t = next;
+                }
+                None => return false,
+            }
+        } else {
+            // Text consumed: only trailing stars may remain. A `?` that overran the text (on
+            // malformed UTF-8 it cannot, for `&str`) leaves t past the end, which also ends here.
+            return t == text.len() && pattern.get(p..).is_some_and(|rest| rest.iter().all(|tok| *tok == Token::Star));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(p: &str, t: &str) -> bool {
+        Glob::new(p).matches(t)
+    }
+
+    #[test]
+    fn star_and_question_mark() {
+        assert!(m("*", ""));
+        assert!(m("*", "anything/at:all"));
+        assert!(m("s3:Get*", "s3:GetObject"));
+        assert!(m("s3:Get*", "s3:Get"));
+        assert!(!m("s3:Get*", "s3:PutObject"));
+        assert!(m("s3:?etObject", "s3:GetObject"));
+        assert!(!m("s3:?etObject", "s3:etObject"));
+        assert!(m("a*b*c", "abc"));
+        assert!(m("a*b*c", "aXbYbZc"));
+        assert!(!m("a*b*c", "aXbYbZ"));
+        assert!(m("*.jpg", "photos/a.jpg"));
+        assert!(!m("*.jpg", "photos/a.jpeg"));
+        assert!(m("a**b", "ab"));
+    }
+
+    #[test]
+    fn whole_text_only() {
+        assert!(!m("s3:*", "s3-object-lambda:GetObject"));
+        assert!(!m("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket"));
+        assert!(!m("arn:aws:s3:::bucket", "arn:aws:s3:::bucket/a"));
+    }
+
+    #[test]
+    fn question_mark_is_one_character_not_one_byte() {
+        assert!(m("caf?", "café"));
+        assert!(m("?", "é"));
+        assert!(!m("??", "é"));
+        assert!(m("*é", "xxé"));
+    }
+
+    #[test]
+    fn builder_keeps_substituted_text_literal() {
+        let glob = GlobBuilder::default().pattern("home/").literal("a*b").pattern("/*").build();
+        assert!(glob.matches("home/a*b/x"));
+        assert!(!glob.matches("home/aXb/x"));
+        assert!(!Glob::new("a?b").is_literal());
+        assert!(Glob::new("a.b").is_literal());
+    }
+}

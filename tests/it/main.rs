@@ -1,0 +1,3 @@
+//! Integration tests, one module per capability, in a single test binary to keep link times down.
+
+mod vectors;
