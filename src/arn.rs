@@ -208,7 +208,8 @@ impl Arn {
 
     /// Whether this ARN matches an IAM `Resource` pattern with `*` and `?` wildcards.
     ///
-    /// Matching is case-sensitive; `*` matches any run of characters, `?` exactly one
+    /// Matching is case-sensitive; `*` matches any run of characters within a segment (and
+    /// beyond it when it ends the segment), `?` exactly one
     /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>).
     ///
     /// ```
@@ -218,7 +219,7 @@ impl Arn {
     /// assert!(!arn.matches("arn:aws:s3:::photos"));
     /// ```
     pub fn matches(&self, pattern: &str) -> bool {
-        Glob::new(pattern).matches(&self.text)
+        Glob::resource(pattern).matches(&self.text)
     }
 
     /// The six components of an ARN-shaped text, as the `Arn*` condition operators compare them,

@@ -17,8 +17,10 @@ pub enum PolicyType {
     ResourceControl,
     /// A policy attached to the user, its groups, or the role.
     Identity,
-    /// A policy attached to the resource: a bucket policy, or a role's trust policy.
+    /// A policy attached to the resource, such as a bucket policy.
     Resource,
+    /// A role's trust policy, when the request asks to assume (or tag a session of) the role.
+    RoleTrust,
     /// The permissions boundary of the user or role.
     PermissionsBoundary,
     /// A session policy passed when the role session was created.
@@ -40,6 +42,7 @@ impl PolicyType {
             PolicyType::ResourceControl => "resource control policy",
             PolicyType::Identity => "identity-based policy",
             PolicyType::Resource => "resource-based policy",
+            PolicyType::RoleTrust => "role trust policy",
             PolicyType::PermissionsBoundary => "permissions boundary",
             PolicyType::Session => "session policy",
         }
@@ -237,7 +240,12 @@ impl fmt::Display for Decision {
         match self.cause {
             Cause::Allowed => write!(f, "User: {p} is authorized to perform: {a}{on}")?,
             Cause::ExplicitDeny(t) => {
-                let article = if t == PolicyType::Identity { "an" } else { "a" };
+                // AWS's wording: "an identity-based policy", "the role trust policy", "a …" otherwise.
+                let article = match t {
+                    PolicyType::Identity => "an",
+                    PolicyType::RoleTrust => "the",
+                    _ => "a",
+                };
                 write!(f, "User: {p} is not authorized to perform: {a}{on} with an explicit deny in {article} {t}")?
             }
             Cause::NoAllow(t) => {

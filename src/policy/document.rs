@@ -183,7 +183,7 @@ impl ResourceEntry {
         match self {
             ResourceEntry::Static(g) => g.matches(resource),
             // An entry whose variable has no value matches no resource.
-            ResourceEntry::Dynamic(t) => t.resolve_glob(lookup).is_some_and(|g| g.matches(resource)),
+            ResourceEntry::Dynamic(t) => t.resolve_resource_glob(lookup).is_some_and(|g| g.matches(resource)),
         }
     }
 }
@@ -389,7 +389,7 @@ fn parse_statement(value: &Value, index_in_policy: usize, path: &str, version: P
                 .map(|r| {
                     let template = Template::parse_resource(r, version.has_variables());
                     match template.as_static() {
-                        Some(s) => ResourceEntry::Static(Glob::new(s)),
+                        Some(s) => ResourceEntry::Static(Glob::resource(s)),
                         None => ResourceEntry::Dynamic(template),
                     }
                 })

@@ -175,6 +175,12 @@ impl AuthzRequest {
         })
     }
 
+    /// Whether the request asks a role's trust policy: an `sts:` action on an IAM role.
+    fn is_trust_policy_request(&self) -> bool {
+        self.action.service_lowercase() == "sts"
+            && self.resource.arn().is_some_and(|a| a.service() == "iam" && a.resource().starts_with("role/"))
+    }
+
     fn resource_account_text(&self) -> Option<&str> {
         match &self.resource_account {
             Some(a) => Some(a.as_str()),
@@ -351,7 +357,7 @@ impl Evaluator<'_> {
     /// Scans one policy: which statements apply, and how its `Allow`s name the caller.
     fn scan(&mut self, named: &Named, ty: PolicyType) -> Scan {
         let mut scan = Scan::default();
-        let uses_principal = matches!(ty, PolicyType::Resource | PolicyType::ResourceControl);
+        let uses_principal = matches!(ty, PolicyType::Resource | PolicyType::RoleTrust | PolicyType::ResourceControl);
         for st in &named.policy.statements {
             let hit = st.actions.patterns.iter().any(|p| p.matches(&self.request.action));
             if hit == st.actions.negated {
@@ -528,7 +534,8 @@ pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
     let rcps: Option<Vec<Vec<Scan>>> =
         policies.rcps.as_ref().map(|levels| levels.iter().map(|l| ev.scan_all(l, PolicyType::ResourceControl)).collect());
     let identity = ev.scan_all(&policies.identity, PolicyType::Identity);
-    let resource = policies.resource.as_ref().map(|n| ev.scan(n, PolicyType::Resource));
+    let resource_type = if request.is_trust_policy_request() { PolicyType::RoleTrust } else { PolicyType::Resource };
+    let resource = policies.resource.as_ref().map(|n| ev.scan(n, resource_type));
     let boundary = policies.boundary.as_ref().map(|n| ev.scan(n, PolicyType::PermissionsBoundary));
     let session = ev.scan_all(&policies.session, PolicyType::Session);
 
@@ -537,6 +544,7 @@ pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
         rcps: rcps.as_deref(),
         identity: &identity,
         resource,
+        resource_type,
         boundary,
         session: &session,
     });
@@ -555,6 +563,7 @@ struct DecideInput<'a> {
     rcps: Option<&'a [Vec<Scan>]>,
     identity: &'a [Scan],
     resource: Option<Scan>,
+    resource_type: PolicyType,
     boundary: Option<Scan>,
     session: &'a [Scan],
 }
@@ -567,7 +576,7 @@ fn decide(request: &AuthzRequest, input: DecideInput<'_>) -> Cause {
         (PolicyType::ServiceControl, flat(input.scps).iter().any(|s| s.deny)),
         (PolicyType::ResourceControl, flat(input.rcps).iter().any(|s| s.deny)),
         (PolicyType::Identity, input.identity.iter().any(|s| s.deny)),
-        (PolicyType::Resource, input.resource.is_some_and(|s| s.deny)),
+        (input.resource_type, input.resource.is_some_and(|s| s.deny)),
         (PolicyType::PermissionsBoundary, input.boundary.is_some_and(|s| s.deny)),
         (PolicyType::Session, input.session.iter().any(|s| s.deny)),
     ];
@@ -588,7 +597,14 @@ fn decide(request: &AuthzRequest, input: DecideInput<'_>) -> Cause {
     let principal = request.principal();
     let identity_allows = input.identity.iter().any(|s| s.allow.any());
     let boundary_allows = input.boundary.is_none_or(|s| s.allow.any());
-    let session_allows = input.session.is_empty() || input.session.iter().any(|s| s.allow.any());
+    // A federated-user session without a session policy has no permissions of its own
+    // (STS API Reference, GetFederationToken: "if you do not pass a policy, then the resulting
+    // federated user session has no permissions"); a role session without one keeps its role's.
+    let session_allows = if input.session.is_empty() {
+        !matches!(principal, Principal::FederatedUser(_))
+    } else {
+        input.session.iter().any(|s| s.allow.any())
+    };
     let grants = input.resource.map(|s| s.allow).unwrap_or_default();
     // The first policy kind on the principal's side that fails to allow.
     let principal_side: Result<(), PolicyType> = match principal {
@@ -612,8 +628,7 @@ fn decide(request: &AuthzRequest, input: DecideInput<'_>) -> Cause {
         (Some(p), Some(r)) => p.as_str() == r,
         _ => false,
     };
-    let is_trust_policy = request.action().service_lowercase() == "sts"
-        && request.resource().arn().is_some_and(|a| a.service() == "iam" && a.resource().starts_with("role/"));
+    let is_trust_policy = input.resource_type == PolicyType::RoleTrust;
 
     match principal {
         // Anonymous callers, services and web identities have no identity policies: only a
@@ -626,7 +641,7 @@ fn decide(request: &AuthzRequest, input: DecideInput<'_>) -> Cause {
         // Otherwise, and across accounts, the principal's side must allow too (AssumeRole API).
         _ if is_trust_policy => {
             if !grants.any() {
-                Cause::NoAllow(PolicyType::Resource)
+                Cause::NoAllow(PolicyType::RoleTrust)
             } else if same_account && grants.named && boundary_allows {
                 Cause::Allowed
             } else {

@@ -8,6 +8,13 @@
 //! Case folding is the caller's choice: actions are compared lowercased on both sides, resources
 //! and condition values as they are.
 //!
+//! Resource patterns are matched per ARN segment: "You can use wildcard characters (* and ?)
+//! within the individual segments of an ARN (the parts separated by colons) […] If the *
+//! wildcard is the last character of a resource ARN segment, it can expand to match beyond the
+//! colon boundaries" (IAM JSON policy elements: Resource). So in [`Glob::resource`] a `*`
+//! followed by more of its segment, and every `?`, stop at `:`; a `*` that ends a segment does
+//! not.
+//!
 //! Patterns are compiled once into the cheapest form that can decide them (everything, an exact
 //! text, a prefix, or a token list), so matching does no parsing and no allocation.
 
@@ -20,6 +27,10 @@ pub(crate) enum Token {
     One,
     /// `*`: any run of characters.
     Star,
+    /// `*` inside a resource ARN segment: any run of characters but `:`.
+    SegmentStar,
+    /// `?` in a resource ARN: one character other than `:`.
+    SegmentOne,
 }
 
 /// A compiled wildcard pattern.
@@ -36,8 +47,10 @@ enum Form {
     Exact(Box<[u8]>),
     /// A literal followed by one trailing `*`.
     Prefix(Box<[u8]>),
-    /// Anything else.
+    /// Anything else whose wildcards cross colons.
     Tokens(Box<[Token]>),
+    /// A resource pattern with wildcards bound to their segment.
+    Segmented(Box<[Token]>),
 }
 
 /// Builds a pattern from pieces, some of which are wildcard patterns and some literal text
@@ -70,12 +83,36 @@ impl GlobBuilder {
     pub(crate) fn build(&mut self) -> Glob {
         Glob::from_tokens(std::mem::take(&mut self.tokens))
     }
+
+    /// Finishes a `Resource` pattern: a `*` followed by more of its segment, and every `?`,
+    /// stop at `:`.
+    pub(crate) fn build_resource(&mut self) -> Glob {
+        let mut tokens = std::mem::take(&mut self.tokens);
+        for i in 0..tokens.len() {
+            let next = tokens.get(i + 1).copied();
+            if let Some(t) = tokens.get_mut(i) {
+                *t = match (*t, next) {
+                    (Token::Star, None | Some(Token::Byte(b':') | Token::Star)) => Token::Star,
+                    (Token::Star, Some(_)) => Token::SegmentStar,
+                    (Token::One, _) => Token::SegmentOne,
+                    (other, _) => other,
+                };
+            }
+        }
+        Glob::from_tokens(tokens)
+    }
 }
 
 impl Glob {
     /// Compiles a pattern in which `*` and `?` are wildcards.
     pub(crate) fn new(pattern: &str) -> Glob {
         GlobBuilder::default().pattern(pattern).build()
+    }
+
+    /// Compiles a `Resource` pattern, whose wildcards keep to their ARN segment unless a `*`
+    /// ends the segment.
+    pub(crate) fn resource(pattern: &str) -> Glob {
+        GlobBuilder::default().pattern(pattern).build_resource()
     }
 
     fn from_tokens(mut tokens: Vec<Token>) -> Glob {
@@ -91,7 +128,10 @@ impl Glob {
                 })
                 .collect()
         };
-        let form = if tokens == [Token::Star] {
+        let segmented = tokens.iter().any(|t| matches!(t, Token::SegmentStar | Token::SegmentOne));
+        let form = if segmented {
+            Form::Segmented(tokens.into_boxed_slice())
+        } else if tokens == [Token::Star] {
             Form::Everything
         } else if stars == 0 && !ones {
             Form::Exact(literal(&tokens))
@@ -115,6 +155,7 @@ impl Glob {
             Form::Exact(lit) => text.as_bytes() == &**lit,
             Form::Prefix(lit) => text.as_bytes().starts_with(lit),
             Form::Tokens(tokens) => match_tokens(tokens, text.as_bytes()),
+            Form::Segmented(tokens) => match_states(tokens, text),
         }
     }
 }
@@ -138,12 +179,12 @@ fn match_tokens(pattern: &[Token], text: &[u8]) -> bool {
     loop {
         if let Some(&lead) = text.get(t) {
             match pattern.get(p) {
-                Some(Token::Star) => {
+                Some(Token::Star | Token::SegmentStar) => {
                     resume = Some((p, t));
                     p += 1;
                     continue;
                 }
-                Some(Token::One) => {
+                Some(Token::One | Token::SegmentOne) => {
                     p += 1;
                     t += char_len(lead);
                     continue;
@@ -171,6 +212,58 @@ fn match_tokens(pattern: &[Token], text: &[u8]) -> bool {
             return t == text.len() && pattern.get(p..).is_some_and(|rest| rest.iter().all(|tok| *tok == Token::Star));
         }
     }
+}
+
+/// Matching by the set of pattern positions reachable after each character (an NFA), for
+/// patterns whose wildcards differ in what they may cross; `pattern × text` time.
+fn match_states(pattern: &[Token], text: &str) -> bool {
+    let n = pattern.len();
+    let mut current = vec![false; n + 1];
+    let mut next = vec![false; n + 1];
+    let close = |set: &mut [bool]| {
+        for i in 0..n {
+            if set.get(i) == Some(&true)
+                && matches!(pattern.get(i), Some(Token::Star | Token::SegmentStar))
+                && let Some(after) = set.get_mut(i + 1)
+            {
+                *after = true;
+            }
+        }
+    };
+    if let Some(start) = current.first_mut() {
+        *start = true;
+    }
+    close(&mut current);
+    for (at, c) in text.char_indices() {
+        let bytes = text.as_bytes().get(at..at + c.len_utf8()).unwrap_or_default();
+        next.iter_mut().for_each(|s| *s = false);
+        for state in 0..n {
+            if current.get(state) != Some(&true) {
+                continue;
+            }
+            let target = match pattern.get(state) {
+                Some(Token::Star) => Some(state),
+                Some(Token::SegmentStar) => (c != ':').then_some(state),
+                Some(Token::One) => Some(state + 1),
+                Some(Token::SegmentOne) => (c != ':').then_some(state + 1),
+                Some(Token::Byte(_)) => {
+                    let run = pattern.get(state..state + bytes.len()).unwrap_or_default();
+                    let same = run.len() == bytes.len() && run.iter().zip(bytes).all(|(t, b)| *t == Token::Byte(*b));
+                    same.then_some(state + bytes.len())
+                }
+                None => None,
+            };
+            if let Some(slot) = target.and_then(|t| next.get_mut(t)) {
+                *slot = true;
+            }
+        }
+        close(&mut next);
+        std::mem::swap(&mut current, &mut next);
+        if !current.contains(&true) {
+            return false;
+        }
+    }
+    current.get(n) == Some(&true)
 }
 
 #[cfg(test)]
@@ -211,6 +304,30 @@ mod tests {
         assert!(m("?", "é"));
         assert!(!m("??", "é"));
         assert!(m("*é", "xxé"));
+    }
+
+    #[test]
+    fn resource_wildcards_keep_to_their_segment() {
+        let r = |p: &str, t: &str| Glob::resource(p).matches(t);
+        // A `*` that ends a segment crosses colons.
+        assert!(r("arn:aws:s3:::*", "arn:aws:s3:::bucket/a:b"));
+        assert!(r("arn:aws:iam::*", "arn:aws:iam::111122223333:role/x"));
+        assert!(r("arn:aws:logs:*:*:log-group:*", "arn:aws:logs:us-east-1:111:log-group:g:log-stream:s"));
+        // One inside a segment does not.
+        assert!(!r("arn:aws:sns:*-1:111:t", "arn:aws:sns:us-east-1:999:x:us-east-1:111:t"));
+        assert!(r("arn:aws:sns:*-1:111:t", "arn:aws:sns:us-east-1:111:t"));
+        assert!(!r("arn:aws:s3:::b/*.jpg", "arn:aws:s3:::b/a:x.jpg"));
+        assert!(r("arn:aws:s3:::b/*.jpg", "arn:aws:s3:::b/x/y.jpg"));
+        assert!(!r("arn:aws:s3:::b/?", "arn:aws:s3:::b/:"));
+        // The documented examples for `amzn-s3-demo-bucket/*/test/*`.
+        let p = "arn:aws:s3:::amzn-s3-demo-bucket/*/test/*";
+        for yes in ["1/test/object.jpg", "1/2/test/object.jpg", "1/2/test/3/object.jpg", "1///test///object.jpg", "1/test/.jpg", "/test/object.jpg", "1/test/"] {
+            assert!(r(p, &format!("arn:aws:s3:::amzn-s3-demo-bucket/{yes}")), "{yes}");
+        }
+        for no in ["1-test/object.jpg", "test/object.jpg", "1/2/test.jpg"] {
+            assert!(!r(p, &format!("arn:aws:s3:::amzn-s3-demo-bucket/{no}")), "{no}");
+        }
+        assert!(r("arn:aws:s3:::café/?", "arn:aws:s3:::café/é"));
     }
 
     #[test]

@@ -121,6 +121,16 @@ impl Template {
     /// A wildcard pattern: the written text keeps its wildcards, substituted values and special
     /// characters are literal. `None` when a variable has no value.
     pub(crate) fn resolve_glob(&self, lookup: &Lookup<'_>) -> Option<Glob> {
+        Some(self.builder(lookup)?.build())
+    }
+
+    /// Like [`Template::resolve_glob`], for a `Resource` pattern (wildcards keep to their ARN
+    /// segment).
+    pub(crate) fn resolve_resource_glob(&self, lookup: &Lookup<'_>) -> Option<Glob> {
+        Some(self.builder(lookup)?.build_resource())
+    }
+
+    fn builder(&self, lookup: &Lookup<'_>) -> Option<GlobBuilder> {
         let mut builder = GlobBuilder::default();
         for part in &self.parts {
             match part {
@@ -129,7 +139,7 @@ impl Template {
                 Part::Var { key, default } => builder.literal(var_value(key, default.as_deref(), lookup)?),
             };
         }
-        Some(builder.build())
+        Some(builder)
     }
 }
 
