@@ -19,12 +19,18 @@
 //! assert!(catalog.expand("sts:AssumeRole*").iter().any(|a| a.name() == "sts:AssumeRoleWithSAML"));
 //! ```
 
-mod glob;
 mod parse;
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::LazyLock;
+
+use crate::policy::pattern::Glob;
+
+/// Whether an action pattern contains a wildcard.
+fn has_wildcard(pattern: &str) -> bool {
+    pattern.contains(['*', '?'])
+}
 
 /// `actions.txt`: every service and action with its access level.
 const ACTIONS_DATA: &str = include_str!("data/actions.txt");
@@ -788,7 +794,7 @@ impl Catalog {
     /// ```
     #[must_use]
     pub fn suggest(&self, name: &str) -> Option<String> {
-        if self.is_known_action(name) || glob::has_wildcard(name) {
+        if self.is_known_action(name) || has_wildcard(name) {
             return None;
         }
         let (prefix, action) = name.split_once(':')?;
@@ -833,21 +839,18 @@ impl Catalog {
     /// ```
     #[must_use]
     pub fn expand(&self, pattern: &str) -> Vec<&ActionInfo> {
-        if !glob::has_wildcard(pattern) {
+        if !has_wildcard(pattern) {
             return self.action(pattern).into_iter().collect();
         }
+        // The policy engine's own matcher, so that expansion and evaluation never disagree.
+        let glob = Glob::new(&pattern.to_ascii_lowercase());
+        let matches = |a: &&ActionInfo| glob.matches(&a.name.to_ascii_lowercase());
         match pattern.split_once(':') {
             // A literal service part: only that service can match.
-            Some((prefix, _)) if !glob::has_wildcard(prefix) => self
-                .service(prefix)
-                .into_iter()
-                .flat_map(|s| s.actions.iter())
-                .filter(|a| glob::matches(pattern, &a.name))
-                .collect(),
-            _ => self
-                .actions()
-                .filter(|a| glob::matches(pattern, &a.name))
-                .collect(),
+            Some((prefix, _)) if !has_wildcard(prefix) => {
+                self.service(prefix).into_iter().flat_map(|s| s.actions.iter()).filter(matches).collect()
+            }
+            _ => self.actions().filter(matches).collect(),
         }
     }
 }

@@ -111,6 +111,82 @@ pub enum PolicyErrorKind {
     /// An empty list where values are required.
     #[error("must not be empty")]
     Empty,
+    /// The same key twice in one JSON object.
+    #[error("duplicate key `{0}`")]
+    DuplicateKey(String),
+}
+
+const DUPLICATE: &str = "duplicate key: ";
+
+/// A JSON value that rejects objects with a repeated key (serde_json keeps the last one).
+struct StrictJson(Value);
+
+impl<'de> serde::Deserialize<'de> for StrictJson {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(StrictVisitor).map(StrictJson)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_owned()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictJson(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if out.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("{DUPLICATE}{key}")));
+            }
+            let StrictJson(v) = map.next_value()?;
+            out.insert(key, v);
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 fn err(path: &str, kind: PolicyErrorKind) -> PolicyError {
@@ -256,8 +332,32 @@ fn strings(value: &Value, path: &str, allow_scalars: bool) -> Result<Vec<String>
 
 impl Policy {
     /// Parses a policy from JSON text.
+    ///
+    /// A key given twice in one object is an error, as in IAM ("Individual elements must not
+    /// contain multiple instances of the same key", Grammar of the IAM JSON policy language).
+    ///
+    /// ```
+    /// let err = iamsim::Policy::parse(r#"{"Statement":{"Effect":"Allow","Effect":"Deny","Action":"s3:*"}}"#).unwrap_err();
+    /// assert_eq!(err.to_string(), "Statement.Effect: duplicate key `Effect`");
+    /// ```
     pub fn parse(json: &str) -> Result<Policy, PolicyError> {
-        let value: Value = serde_json::from_str(json).map_err(|e| err("", PolicyErrorKind::Json(e.to_string())))?;
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let value = match serde_path_to_error::deserialize::<_, StrictJson>(de) {
+            Ok(StrictJson(v)) => v,
+            Err(e) => {
+                let path = e.path().to_string();
+                let path = if path == "." { String::new() } else { path };
+                let message = e.into_inner().to_string();
+                return Err(match message.strip_prefix(DUPLICATE) {
+                    Some(key) => {
+                        // serde_json appends the position to custom errors.
+                        let key = key.rfind(" at line ").and_then(|i| key.get(..i)).unwrap_or(key);
+                        err(&child(&path, key), PolicyErrorKind::DuplicateKey(key.to_owned()))
+                    }
+                    None => err("", PolicyErrorKind::Json(message)),
+                });
+            }
+        };
         Policy::from_value(value)
     }
 

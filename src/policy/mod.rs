@@ -28,6 +28,7 @@ pub(crate) mod document;
 pub(crate) mod evaluate;
 pub(crate) mod pattern;
 pub(crate) mod principal;
+pub(crate) mod validate;
 pub(crate) mod variables;
 
 pub use action::{Action, ActionError};
@@ -35,6 +36,7 @@ pub use condition::{BaseOperator, ConditionOperator, SetQualifier, UnknownOperat
 pub use context::Context;
 pub use decision::{Cause, Decision, Outcome, PolicyType, Reason};
 pub use document::{Effect, Policy, PolicyError, PolicyErrorKind, PolicyVersion};
+pub use validate::{Finding, PolicyKind, Severity};
 pub use evaluate::{AuthzRequest, PolicySet, RequestError, Resource, evaluate};
 pub use principal::{
     AccountId, FederatedUserPrincipal, Principal, PrincipalError, RootPrincipal, RoleSessionPrincipal, ServicePrincipal,
