@@ -1,1 +1,178 @@
-fn main() {}
+//! The `iamsim` command: run IAM decision vectors, and evaluate one request against policy files.
+//!
+//! ```text
+//! iamsim vectors FILE...
+//! iamsim eval --policy FILE... --principal ARN --action A --resource ARN [--context KEY=VALUE]...
+//!             [--boundary FILE] [--session-policy FILE]... [--scp FILE[,FILE]...]...
+//!             [--rcp FILE[,FILE]...]... [--resource-policy FILE] [--resource-account ID] [--tag KEY=VALUE]...
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use iamsim::policy::{PolicyKind, Severity};
+use iamsim::vectors::VectorFile;
+use iamsim::{AccountId, Action, AuthzRequest, Context, Policy, PolicySet, Principal, Resource, Tags, evaluate};
+
+/// Prove AWS permissions offline: IAM policy evaluation as AWS does it.
+#[derive(Parser)]
+#[command(name = "iamsim", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs IAM decision test vectors (format `iam-eval-vectors/1`). Prints every failing
+    /// vector, then `N passed, M failed`; exits 1 when any failed.
+    Vectors {
+        /// Vector files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Evaluates one request against policy files. Prints `allow`, `explicit_deny` or
+    /// `implicit_deny` on the first line, then AWS's message and the statements that applied.
+    Eval(EvalArgs),
+}
+
+#[derive(clap::Args)]
+struct EvalArgs {
+    /// Identity-based policy files of the principal (user, its groups, or the role).
+    #[arg(long = "policy", value_name = "FILE")]
+    policies: Vec<PathBuf>,
+    /// `anonymous`, a service principal, or the ARN of a user, role session, or account root.
+    #[arg(long, value_name = "ARN")]
+    principal: String,
+    /// The action, for example `s3:GetObject`.
+    #[arg(long, value_name = "ACTION")]
+    action: String,
+    /// The resource ARN, or `*`.
+    #[arg(long, value_name = "ARN")]
+    resource: String,
+    /// A request context key and value; repeat a key for several values.
+    #[arg(long = "context", value_name = "KEY=VALUE", value_parser = key_value)]
+    context: Vec<(String, String)>,
+    /// A tag of the principal.
+    #[arg(long = "tag", value_name = "KEY=VALUE", value_parser = key_value)]
+    tags: Vec<(String, String)>,
+    /// The permissions boundary policy file.
+    #[arg(long, value_name = "FILE")]
+    boundary: Option<PathBuf>,
+    /// A session policy file.
+    #[arg(long = "session-policy", value_name = "FILE")]
+    session_policies: Vec<PathBuf>,
+    /// One level of SCPs (root first, then each OU, then the account): comma-separated files.
+    #[arg(long = "scp", value_name = "FILE[,FILE]")]
+    scps: Vec<String>,
+    /// One level of RCPs for the resource's account: comma-separated files.
+    #[arg(long = "rcp", value_name = "FILE[,FILE]")]
+    rcps: Vec<String>,
+    /// The resource-based policy file (bucket policy, or the role's trust policy).
+    #[arg(long = "resource-policy", value_name = "FILE")]
+    resource_policy: Option<PathBuf>,
+    /// The account that owns the resource, when it is not in the resource ARN.
+    #[arg(long = "resource-account", value_name = "ID")]
+    resource_account: Option<String>,
+}
+
+fn key_value(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("`{text}` is not KEY=VALUE"))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Vectors { files } => vectors(&files),
+        Command::Eval(args) => eval(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn vectors(files: &[PathBuf]) -> Result<ExitCode, String> {
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for path in files {
+        let file = VectorFile::parse(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+        for result in file.run() {
+            if result.passed() {
+                passed += 1;
+            } else {
+                failed += 1;
+                println!("{result}");
+            }
+        }
+    }
+    println!("{passed} passed, {failed} failed");
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Reads a policy file and reports what AWS would reject or warn about, on stderr.
+fn load(path: &Path, kind: PolicyKind) -> Result<Policy, String> {
+    let policy = Policy::parse(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
+    for finding in policy.validate(kind) {
+        let label = match finding.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        eprintln!("{label}: {}: {finding}", path.display());
+    }
+    Ok(policy.named(path.display().to_string()))
+}
+
+fn level(list: &str, kind: PolicyKind) -> Result<Vec<Policy>, String> {
+    list.split(',').filter(|f| !f.is_empty()).map(|f| load(Path::new(f), kind)).collect()
+}
+
+fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
+    let tags: Tags = args.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let principal = Principal::parse(&args.principal).map_err(|e| format!("--principal: {e}"))?.with_tags(tags);
+    let action = Action::new(&args.action).map_err(|e| format!("--action: {e}"))?;
+    let resource = Resource::parse(&args.resource).map_err(|e| format!("--resource: {e}"))?;
+    let mut context = Context::new();
+    for (k, v) in &args.context {
+        context.insert(k, v.as_str());
+    }
+    let mut request = AuthzRequest::new(principal, action, resource).with_context(context);
+    if let Some(acct) = &args.resource_account {
+        request = request.with_resource_account(AccountId::new(acct).map_err(|e| format!("--resource-account: {e}"))?);
+    }
+
+    let mut set = PolicySet::new();
+    for p in &args.policies {
+        set = set.identity(load(p, PolicyKind::Identity)?);
+    }
+    if let Some(p) = &args.boundary {
+        set = set.boundary(load(p, PolicyKind::PermissionsBoundary)?);
+    }
+    for p in &args.session_policies {
+        set = set.session_policy(load(p, PolicyKind::Session)?);
+    }
+    if let Some(p) = &args.resource_policy {
+        let is_role = request.resource().arn().is_some_and(|a| a.service() == "iam" && a.resource().starts_with("role/"));
+        set = set.resource_policy(load(p, if is_role { PolicyKind::Trust } else { PolicyKind::Resource })?);
+    }
+    for l in &args.scps {
+        set = set.scp_level(level(l, PolicyKind::ServiceControl)?);
+    }
+    for l in &args.rcps {
+        set = set.rcp_level(level(l, PolicyKind::ResourceControl)?);
+    }
+
+    let decision = evaluate(&request, &set);
+    println!("{}", decision.outcome());
+    println!("{decision:#}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -524,28 +524,6 @@ impl Condition {
         self.raw_values.iter().zip(bad).filter(|(_, bad)| *bad).map(|(v, _)| v.as_str()).collect()
     }
 
-    /// The keys this condition reads: its own key and those of variables in its values.
-    pub(crate) fn variable_keys(&self) -> Vec<&KeyRef> {
-        let templates: Vec<&Template> = match &self.values {
-            Compiled::Str(vs) => vs
-                .iter()
-                .filter_map(|v| match v {
-                    StrValue::Dynamic(t) => Some(t),
-                    _ => None,
-                })
-                .collect(),
-            Compiled::Arn(vs) => vs
-                .iter()
-                .filter_map(|v| match v {
-                    ArnValue::Dynamic(t) => Some(t),
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
-        templates.into_iter().flat_map(Template::keys).collect()
-    }
-
     /// Evaluates the condition against a request.
     pub(crate) fn evaluate(&self, lookup: &Lookup<'_>) -> Outcome {
         let op = self.operator;

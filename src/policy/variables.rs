@@ -96,14 +96,6 @@ impl Template {
         }
     }
 
-    /// The condition keys the template refers to.
-    pub(crate) fn keys(&self) -> impl Iterator<Item = &KeyRef> {
-        self.parts.iter().filter_map(|p| match p {
-            Part::Var { key, .. } => Some(key),
-            _ => None,
-        })
-    }
-
     /// The value with every variable substituted and every character literal; `None` when a
     /// variable has no value.
     pub(crate) fn resolve(&self, lookup: &Lookup<'_>) -> Option<String> {

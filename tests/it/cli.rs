@@ -1,0 +1,127 @@
+//! The `iamsim` command line: its output lines and exit codes are a contract scripts rely on.
+
+use std::process::Command;
+
+fn iamsim(args: &[&str]) -> (String, String, i32) {
+    let out = Command::new(env!("CARGO_BIN_EXE_iamsim")).args(args).output().expect("the iamsim binary runs");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+        out.status.code().unwrap_or(-1),
+    )
+}
+
+fn write(dir: &std::path::Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("temp file is writable");
+    path.display().to_string()
+}
+
+fn temp_dir(test: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("iamsim-cli-{test}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn vectors_reports_the_public_corpus_as_all_passed() {
+    let (out, _, code) = iamsim(&["vectors", "tests/vectors/public.json"]);
+    assert_eq!(out, "66 passed, 0 failed\n");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn vectors_prints_each_failure_and_exits_1() {
+    let dir = temp_dir("vectors-fail");
+    let file = write(
+        &dir,
+        "v.json",
+        r#"{"format":"iam-eval-vectors/1","vectors":[{"id":"wrong-on-purpose","description":"d","source":"s",
+        "principal":{"arn":"arn:aws:iam::111122223333:user/alice"},"action":"s3:GetObject","resource":"*",
+        "identity_policies":[],"resource_policy":null,"permissions_boundary":null,"session_policies":null,
+        "scps":null,"rcps":null,"expect":"allow"}]}"#,
+    );
+    let (out, _, code) = iamsim(&["vectors", &file]);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.first(), Some(&"FAIL wrong-on-purpose: expected allow, got implicit_deny"));
+    assert_eq!(
+        lines.get(1).map(|l| l.trim()),
+        Some(
+            "User: arn:aws:iam::111122223333:user/alice is not authorized to perform: s3:GetObject because no identity-based policy allows the s3:GetObject action"
+        )
+    );
+    assert_eq!(lines.last(), Some(&"0 passed, 1 failed"));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn vectors_rejects_another_format() {
+    let dir = temp_dir("vectors-format");
+    let file = write(&dir, "v.json", r#"{"format":"iam-eval-vectors/2","vectors":[]}"#);
+    let (_, err, code) = iamsim(&["vectors", &file]);
+    assert!(err.contains("format: `iam-eval-vectors/2` is not supported"), "{err}");
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn eval_prints_the_decision_then_the_explanation() {
+    let dir = temp_dir("eval");
+    let policy = write(
+        &dir,
+        "read.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::photos/${aws:username}/*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
+    );
+    let base = ["eval", "--policy", &policy, "--principal", "arn:aws:iam::111122223333:user/alice", "--action", "s3:GetObject"];
+
+    let mut allowed = base.to_vec();
+    allowed.extend(["--resource", "arn:aws:s3:::photos/alice/a.jpg", "--context", "aws:SecureTransport=true"]);
+    let (out, _, code) = iamsim(&allowed);
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().next(), Some("allow"));
+    assert!(out.contains("Allow in identity-based policy"), "{out}");
+
+    let mut no_tls = base.to_vec();
+    no_tls.extend(["--resource", "arn:aws:s3:::photos/alice/a.jpg"]);
+    let (out, _, _) = iamsim(&no_tls);
+    assert_eq!(out.lines().next(), Some("implicit_deny"));
+    assert_eq!(out.lines().last(), Some("missing context key: aws:SecureTransport"));
+}
+
+#[test]
+fn eval_applies_scp_levels_and_trust_policies() {
+    let dir = temp_dir("eval-org");
+    let admin = write(&dir, "admin.json", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#);
+    let deny_s3 = write(&dir, "deny.json", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#);
+    let (out, _, _) = iamsim(&[
+        "eval", "--policy", &admin, "--scp", &admin, "--scp", &format!("{admin},{deny_s3}"),
+        "--principal", "arn:aws:iam::111122223333:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::b",
+    ]);
+    assert_eq!(out.lines().next(), Some("explicit_deny"));
+    assert!(out.contains("with an explicit deny in a service control policy"), "{out}");
+
+    let trust = write(
+        &dir,
+        "trust.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"sts:AssumeRole"}]}"#,
+    );
+    let (out, err, _) = iamsim(&[
+        "eval", "--resource-policy", &trust, "--principal", "arn:aws:iam::111122223333:user/bob",
+        "--action", "sts:AssumeRole", "--resource", "arn:aws:iam::111122223333:role/deployer",
+    ]);
+    assert!(err.is_empty(), "a valid trust policy gives no findings: {err}");
+    assert_eq!(out.lines().next(), Some("implicit_deny"));
+    assert!(out.contains("because no role trust policy allows the sts:AssumeRole action"), "{out}");
+}
+
+#[test]
+fn eval_reports_bad_input_precisely() {
+    let dir = temp_dir("eval-bad");
+    let bad = write(&dir, "bad.json", r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":"x"}}]}"#);
+    let (_, err, code) = iamsim(&["eval", "--policy", &bad, "--principal", "arn:aws:iam::111122223333:user/a", "--action", "s3:GetObject", "--resource", "*"]);
+    assert_eq!(code, 2);
+    assert_eq!(err.trim(), format!("error: {bad}: Statement[0].Condition.StringEquals: expected an object of condition keys"));
+    let (_, err, code) = iamsim(&["eval", "--principal", "alice", "--action", "s3:GetObject", "--resource", "*"]);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --principal: `alice` is not an ARN"), "{err}");
+}
