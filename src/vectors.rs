@@ -136,10 +136,8 @@ impl VectorFile {
     /// Parses a vector file, rejecting any format but `iam-eval-vectors/1`.
     pub fn parse(json: &str) -> Result<VectorFile, VectorError> {
         let de = &mut serde_json::Deserializer::from_str(json);
-        let file: VectorFile = serde_path_to_error::deserialize(de).map_err(|e| VectorError::Shape {
-            path: e.path().to_string(),
-            message: e.inner().to_string(),
-        })?;
+        let file: VectorFile = serde_path_to_error::deserialize(de)
+            .map_err(|e| VectorError::Shape { path: e.path().to_string(), message: e.inner().to_string() })?;
         if file.format != FORMAT {
             return Err(VectorError::Format(file.format));
         }
@@ -169,10 +167,17 @@ impl Vector {
         }
         let mut request = AuthzRequest::new(principal, action, resource).with_context(context);
         if let Some(acct) = &self.resource_account {
-            request = request.with_resource_account(AccountId::new(acct).map_err(|e| format!("resource_account: {e}"))?);
+            request =
+                request.with_resource_account(AccountId::new(acct).map_err(|e| format!("resource_account: {e}"))?);
         }
+        // A policy is reported by its `Id` when it has one, else by where it is in the vector.
         let policy = |v: &Value, path: String| {
-            Policy::from_value(v.clone()).map(|p| p.named(path.clone())).map_err(|e| format!("{path}: {e}"))
+            Policy::from_value(v.clone())
+                .map(|p| {
+                    let name = p.id().map_or_else(|| path.clone(), str::to_owned);
+                    p.named(name)
+                })
+                .map_err(|e| format!("{path}: {e}"))
         };
         let mut set = PolicySet::new();
         for (i, p) in self.identity_policies.iter().enumerate() {
@@ -188,11 +193,19 @@ impl Vector {
             set = set.session_policy(policy(p, format!("session_policies[{i}]"))?);
         }
         for (l, level) in self.scps.iter().flatten().enumerate() {
-            let level = level.iter().enumerate().map(|(i, p)| policy(p, format!("scps[{l}][{i}]"))).collect::<Result<Vec<_>, _>>()?;
+            let level = level
+                .iter()
+                .enumerate()
+                .map(|(i, p)| policy(p, format!("scps[{l}][{i}]")))
+                .collect::<Result<Vec<_>, _>>()?;
             set = set.scp_level(level);
         }
         for (l, level) in self.rcps.iter().flatten().enumerate() {
-            let level = level.iter().enumerate().map(|(i, p)| policy(p, format!("rcps[{l}][{i}]"))).collect::<Result<Vec<_>, _>>()?;
+            let level = level
+                .iter()
+                .enumerate()
+                .map(|(i, p)| policy(p, format!("rcps[{l}][{i}]")))
+                .collect::<Result<Vec<_>, _>>()?;
             set = set.rcp_level(level);
         }
         if !matches!(self.expect.as_str(), "allow" | "explicit_deny" | "implicit_deny") {

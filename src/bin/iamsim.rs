@@ -78,9 +78,7 @@ struct EvalArgs {
 }
 
 fn key_value(text: &str) -> Result<(String, String), String> {
-    text.split_once('=')
-        .map(|(k, v)| (k.to_owned(), v.to_owned()))
-        .ok_or_else(|| format!("`{text}` is not KEY=VALUE"))
+    text.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).ok_or_else(|| format!("`{text}` is not KEY=VALUE"))
 }
 
 fn main() -> ExitCode {
@@ -161,7 +159,8 @@ fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
         set = set.session_policy(load(p, PolicyKind::Session)?);
     }
     if let Some(p) = &args.resource_policy {
-        let is_role = request.resource().arn().is_some_and(|a| a.service() == "iam" && a.resource().starts_with("role/"));
+        let is_role =
+            request.resource().arn().is_some_and(|a| a.service() == "iam" && a.resource().starts_with("role/"));
         set = set.resource_policy(load(p, if is_role { PolicyKind::Trust } else { PolicyKind::Resource })?);
     }
     for l in &args.scps {

@@ -568,9 +568,7 @@ impl Service {
     /// ```
     #[must_use]
     pub fn action(&self, action_name: &str) -> Option<&ActionInfo> {
-        self.actions
-            .iter()
-            .find(|a| a.action_name().eq_ignore_ascii_case(action_name))
+        self.actions.iter().find(|a| a.action_name().eq_ignore_ascii_case(action_name))
     }
 
     /// Whether the catalog has the service's resource types and condition keys.
@@ -608,9 +606,7 @@ impl Service {
     /// ```
     #[must_use]
     pub fn resource_type(&self, name: &str) -> Option<&ResourceType> {
-        self.resource_types
-            .iter()
-            .find(|r| r.name.eq_ignore_ascii_case(name))
+        self.resource_types.iter().find(|r| r.name.eq_ignore_ascii_case(name))
     }
 
     /// The condition keys the service documents (including the global `aws:`
@@ -638,9 +634,7 @@ impl Service {
     /// ```
     #[must_use]
     pub fn condition_key(&self, name: &str) -> Option<&ConditionKey> {
-        self.condition_keys
-            .iter()
-            .find(|k| k.name.eq_ignore_ascii_case(name))
+        self.condition_keys.iter().find(|k| k.name.eq_ignore_ascii_case(name))
     }
 }
 
@@ -804,8 +798,7 @@ impl Catalog {
         let prefix_lower = prefix.to_ascii_lowercase();
         // One edit for short prefixes, two for long ones; never a rewrite of
         // the whole prefix.
-        let threshold =
-            if prefix_lower.len() >= 6 { 2 } else { 1 }.min(prefix_lower.len().saturating_sub(1));
+        let threshold = if prefix_lower.len() >= 6 { 2 } else { 1 }.min(prefix_lower.len().saturating_sub(1));
         if threshold == 0 {
             return None;
         }

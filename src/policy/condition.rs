@@ -449,7 +449,12 @@ pub(crate) enum Outcome {
 
 impl Condition {
     /// Compiles one key's values. `variables` is true under `"Version": "2012-10-17"`.
-    pub(crate) fn new(operator: ConditionOperator, key_name: &str, raw_values: Vec<String>, variables: bool) -> Condition {
+    pub(crate) fn new(
+        operator: ConditionOperator,
+        key_name: &str,
+        raw_values: Vec<String>,
+        variables: bool,
+    ) -> Condition {
         let variables = variables && operator.base.takes_variables();
         let values = match operator.base {
             B::StringEquals | B::StringNotEquals => Compiled::Str(
@@ -492,9 +497,9 @@ impl Condition {
             | B::DateGreaterThan
             | B::DateGreaterThanEquals => Compiled::Date(raw_values.iter().map(|v| parse_instant(v)).collect()),
             B::Bool => Compiled::Bool(raw_values.iter().map(|v| parse_bool(v)).collect()),
-            B::BinaryEquals => Compiled::Binary(
-                raw_values.iter().map(|v| aws_smithy_types::base64::decode(v.trim()).ok()).collect(),
-            ),
+            B::BinaryEquals => {
+                Compiled::Binary(raw_values.iter().map(|v| aws_smithy_types::base64::decode(v.trim()).ok()).collect())
+            }
             B::IpAddress | B::NotIpAddress => Compiled::Ip(raw_values.iter().map(|v| parse_cidr(v)).collect()),
             B::ArnEquals | B::ArnLike | B::ArnNotEquals | B::ArnNotLike => Compiled::Arn(
                 raw_values
@@ -533,7 +538,7 @@ impl Condition {
             // `"true"`: the key must be absent; `"false"`: it must be present.
             let present = values.is_some();
             let Compiled::Null(expected) = &self.values else { return Outcome::False };
-            return as_outcome(expected.iter().any(|e| *e == Some(!present)));
+            return as_outcome(expected.contains(&Some(!present)));
         }
         let Some(values) = values else {
             return match op.set {
@@ -713,7 +718,12 @@ mod tests {
         let ctx = |k: &str, v: &str| Context::new().with(k, v);
         assert!(t("NumericLessThan", "s3:max-keys", &["10"], ctx("s3:max-keys", "9.5")));
         assert!(!t("NumericLessThan", "s3:max-keys", &["10"], ctx("s3:max-keys", "ten")));
-        assert!(t("DateGreaterThan", "aws:CurrentTime", &["2020-01-01T00:00:00Z"], ctx("aws:CurrentTime", "2026-11-24T00:00:00Z")));
+        assert!(t(
+            "DateGreaterThan",
+            "aws:CurrentTime",
+            &["2020-01-01T00:00:00Z"],
+            ctx("aws:CurrentTime", "2026-11-24T00:00:00Z")
+        ));
         assert!(t("Bool", "aws:SecureTransport", &["true"], ctx("aws:SecureTransport", "TRUE")));
         assert!(t("BinaryEquals", "k", &["QmluYXJ5VmFsdWU="], ctx("k", "QmluYXJ5VmFsdWU=")));
         assert!(t("IpAddress", "aws:SourceIp", &["203.0.113.0/24"], ctx("aws:SourceIp", "203.0.113.5")));
@@ -721,9 +731,24 @@ mod tests {
         assert!(!t("IpAddress", "aws:SourceIp", &["203.0.113.0/24"], ctx("aws:SourceIp", "2001:db8::1")));
         assert!(t("IpAddress", "aws:SourceIp", &["2001:db8::/32"], ctx("aws:SourceIp", "2001:db8::1")));
         assert!(t("NotIpAddress", "aws:SourceIp", &["10.0.0.0/8"], ctx("aws:SourceIp", "203.0.113.5")));
-        assert!(t("ArnLike", "aws:SourceArn", &["arn:aws:sns:*:111122223333:topic-?"], ctx("aws:SourceArn", "arn:aws:sns:us-east-1:111122223333:topic-a")));
-        assert!(!t("ArnEquals", "aws:SourceArn", &["arn:aws:sns:*:111122223333:*"], ctx("aws:SourceArn", "not-an-arn")));
-        assert!(t("ArnNotEquals", "aws:SourceArn", &["arn:aws:sns:*:111122223333:*"], ctx("aws:SourceArn", "not-an-arn")));
+        assert!(t(
+            "ArnLike",
+            "aws:SourceArn",
+            &["arn:aws:sns:*:111122223333:topic-?"],
+            ctx("aws:SourceArn", "arn:aws:sns:us-east-1:111122223333:topic-a")
+        ));
+        assert!(!t(
+            "ArnEquals",
+            "aws:SourceArn",
+            &["arn:aws:sns:*:111122223333:*"],
+            ctx("aws:SourceArn", "not-an-arn")
+        ));
+        assert!(t(
+            "ArnNotEquals",
+            "aws:SourceArn",
+            &["arn:aws:sns:*:111122223333:*"],
+            ctx("aws:SourceArn", "not-an-arn")
+        ));
     }
 
     #[test]

@@ -323,9 +323,9 @@ fn strings(value: &Value, path: &str, allow_scalars: bool) -> Result<Vec<String>
             }
             items.iter().enumerate().map(|(i, v)| one(v, &index(path, i))).collect()
         }
-        Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-            one(value, path).map(|s| vec![s]).map_err(|_| err(path, PolicyErrorKind::Expected("a string or an array of strings")))
-        }
+        Value::String(_) | Value::Number(_) | Value::Bool(_) => one(value, path)
+            .map(|s| vec![s])
+            .map_err(|_| err(path, PolicyErrorKind::Expected("a string or an array of strings"))),
         _ => Err(err(path, PolicyErrorKind::Expected("a string or an array of strings"))),
     }
 }
@@ -402,7 +402,9 @@ impl Policy {
                 .map(|(i, s)| parse_statement(s, i, &index("Statement", i), version))
                 .collect::<Result<Vec<_>, _>>()?,
             Some(obj @ Value::Object(_)) => vec![parse_statement(obj, 0, "Statement", version)?],
-            Some(_) => return Err(err("Statement", PolicyErrorKind::Expected("a statement object or an array of them"))),
+            Some(_) => {
+                return Err(err("Statement", PolicyErrorKind::Expected("a statement object or an array of them")));
+            }
         };
         Ok(Policy { name: None, version, id, statements, document: Arc::new(value) })
     }
@@ -444,7 +446,12 @@ impl Policy {
     }
 }
 
-fn parse_statement(value: &Value, index_in_policy: usize, path: &str, version: PolicyVersion) -> Result<Statement, PolicyError> {
+fn parse_statement(
+    value: &Value,
+    index_in_policy: usize,
+    path: &str,
+    version: PolicyVersion,
+) -> Result<Statement, PolicyError> {
     let Value::Object(map) = value else {
         return Err(err(path, PolicyErrorKind::Expected("a statement object")));
     };
@@ -562,7 +569,10 @@ fn parse_principal(value: &Value, path: &str, negated: bool) -> Result<Principal
                                 continue;
                             }
                             let at = if entries.is_array() { index(&kind_path, i) } else { kind_path.clone() };
-                            clause.aws.push(parse_aws_entry(entry).ok_or_else(|| err(&at, PolicyErrorKind::Principal(entry.clone())))?);
+                            clause.aws.push(
+                                parse_aws_entry(entry)
+                                    .ok_or_else(|| err(&at, PolicyErrorKind::Principal(entry.clone())))?,
+                            );
                         }
                     }
                     "Service" => clause.services.extend(list.iter().map(|s| Box::from(s.as_str()))),

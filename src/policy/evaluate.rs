@@ -170,9 +170,9 @@ impl AuthzRequest {
         if self.resource_account.is_some() {
             return self.resource_account.as_ref();
         }
-        self.principal.account().filter(|a| {
-            self.resource.arn().is_none_or(|arn| arn.account().is_empty() || arn.account() == a.as_str())
-        })
+        self.principal
+            .account()
+            .filter(|a| self.resource.arn().is_none_or(|arn| arn.account().is_empty() || arn.account() == a.as_str()))
     }
 
     /// Whether the request asks a role's trust policy: an `sts:` action on an IAM role.
@@ -270,7 +270,11 @@ impl PolicySet {
         let levels = self.scps.get_or_insert_with(Vec::new);
         let level = levels.len() + 1;
         levels.push(
-            policies.into_iter().enumerate().map(|(i, p)| named(p, || format!("SCP {} at level {level}", i + 1))).collect(),
+            policies
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| named(p, || format!("SCP {} at level {level}", i + 1)))
+                .collect(),
         );
         self
     }
@@ -281,7 +285,11 @@ impl PolicySet {
         let levels = self.rcps.get_or_insert_with(Vec::new);
         let level = levels.len() + 1;
         levels.push(
-            policies.into_iter().enumerate().map(|(i, p)| named(p, || format!("RCP {} at level {level}", i + 1))).collect(),
+            policies
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| named(p, || format!("RCP {} at level {level}", i + 1)))
+                .collect(),
         );
         self
     }
@@ -531,23 +539,28 @@ pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
         (Some(levels), true) => Some(levels.iter().map(|l| ev.scan_all(l, PolicyType::ServiceControl)).collect()),
         _ => None,
     };
-    let rcps: Option<Vec<Vec<Scan>>> =
-        policies.rcps.as_ref().map(|levels| levels.iter().map(|l| ev.scan_all(l, PolicyType::ResourceControl)).collect());
+    let rcps: Option<Vec<Vec<Scan>>> = policies
+        .rcps
+        .as_ref()
+        .map(|levels| levels.iter().map(|l| ev.scan_all(l, PolicyType::ResourceControl)).collect());
     let identity = ev.scan_all(&policies.identity, PolicyType::Identity);
     let resource_type = if request.is_trust_policy_request() { PolicyType::RoleTrust } else { PolicyType::Resource };
     let resource = policies.resource.as_ref().map(|n| ev.scan(n, resource_type));
     let boundary = policies.boundary.as_ref().map(|n| ev.scan(n, PolicyType::PermissionsBoundary));
     let session = ev.scan_all(&policies.session, PolicyType::Session);
 
-    let cause = decide(request, DecideInput {
-        scps: scps.as_deref(),
-        rcps: rcps.as_deref(),
-        identity: &identity,
-        resource,
-        resource_type,
-        boundary,
-        session: &session,
-    });
+    let cause = decide(
+        request,
+        DecideInput {
+            scps: scps.as_deref(),
+            rcps: rcps.as_deref(),
+            identity: &identity,
+            resource,
+            resource_type,
+            boundary,
+            session: &session,
+        },
+    );
     Decision::new(
         cause,
         request.principal_name.clone(),
@@ -569,7 +582,8 @@ struct DecideInput<'a> {
 }
 
 fn decide(request: &AuthzRequest, input: DecideInput<'_>) -> Cause {
-    let flat = |levels: Option<&[Vec<Scan>]>| -> Vec<Scan> { levels.into_iter().flatten().flatten().copied().collect() };
+    let flat =
+        |levels: Option<&[Vec<Scan>]>| -> Vec<Scan> { levels.into_iter().flatten().flatten().copied().collect() };
     // 1. Deny evaluation: an applicable Deny in any policy ends it ("explicit deny overrides
     //    allow", Policy evaluation logic > Deny evaluation).
     let denies = [
@@ -621,7 +635,7 @@ fn decide(request: &AuthzRequest, input: DecideInput<'_>) -> Cause {
                 Ok(())
             }
         }
-        Principal::Anonymous | Principal::Service(_) | Principal::WebIdentity(_) => Err(PolicyType::Resource),
+        Principal::Anonymous | Principal::Service(_) | Principal::WebIdentity(_) => Err(input.resource_type),
     };
     let allow_if = |ok: bool, otherwise: PolicyType| if ok { Cause::Allowed } else { Cause::NoAllow(otherwise) };
     let same_account = match (principal.account(), request.resource_account_text()) {
@@ -633,8 +647,10 @@ fn decide(request: &AuthzRequest, input: DecideInput<'_>) -> Cause {
     match principal {
         // Anonymous callers, services and web identities have no identity policies: only a
         // resource-based policy that names them (or everyone) can grant.
-        Principal::Anonymous => allow_if(grants.everyone, PolicyType::Resource),
-        Principal::Service(_) | Principal::WebIdentity(_) => allow_if(grants.named || grants.everyone, PolicyType::Resource),
+        Principal::Anonymous => allow_if(grants.everyone, input.resource_type),
+        Principal::Service(_) | Principal::WebIdentity(_) => {
+            allow_if(grants.named || grants.everyone, input.resource_type)
+        }
         // A role's trust policy must allow, whatever the identity policies say. Within one
         // account, naming the user or session ARN is enough without an identity policy, but a
         // permissions boundary must still allow ("Update a role trust policy > Notes").
@@ -657,9 +673,8 @@ fn decide(request: &AuthzRequest, input: DecideInput<'_>) -> Cause {
         // only the account delegates to identity policies (Policy evaluation logic >
         // "Evaluating identity-based policies with resource-based policies").
         _ if same_account => {
-            if matches!(principal, Principal::Root(_)) || grants.named || grants.everyone {
-                Cause::Allowed
-            } else if grants.role && boundary_allows && session_allows {
+            let direct = matches!(principal, Principal::Root(_)) || grants.named || grants.everyone;
+            if direct || (grants.role && boundary_allows && session_allows) {
                 Cause::Allowed
             } else {
                 match principal_side {

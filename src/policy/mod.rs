@@ -36,9 +36,9 @@ pub use condition::{BaseOperator, ConditionOperator, SetQualifier, UnknownOperat
 pub use context::Context;
 pub use decision::{Cause, Decision, Outcome, PolicyType, Reason};
 pub use document::{Effect, Policy, PolicyError, PolicyErrorKind, PolicyVersion};
-pub use validate::{Finding, PolicyKind, Severity};
 pub use evaluate::{AuthzRequest, PolicySet, RequestError, Resource, evaluate};
 pub use principal::{
-    AccountId, FederatedUserPrincipal, Principal, PrincipalError, RootPrincipal, RoleSessionPrincipal, ServicePrincipal,
-    Tags, UserPrincipal, WebIdentityPrincipal,
+    AccountId, FederatedUserPrincipal, Principal, PrincipalError, RoleSessionPrincipal, RootPrincipal,
+    ServicePrincipal, Tags, UserPrincipal, WebIdentityPrincipal,
 };
+pub use validate::{Finding, PolicyKind, Severity};

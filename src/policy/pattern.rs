@@ -119,7 +119,7 @@ impl Glob {
         // Runs of `*` mean the same as one `*`.
         tokens.dedup_by(|a, b| *a == Token::Star && *b == Token::Star);
         let stars = tokens.iter().filter(|t| **t == Token::Star).count();
-        let ones = tokens.iter().any(|t| *t == Token::One);
+        let ones = tokens.contains(&Token::One);
         let literal = |toks: &[Token]| -> Box<[u8]> {
             toks.iter()
                 .filter_map(|t| match t {
@@ -321,7 +321,15 @@ mod tests {
         assert!(!r("arn:aws:s3:::b/?", "arn:aws:s3:::b/:"));
         // The documented examples for `amzn-s3-demo-bucket/*/test/*`.
         let p = "arn:aws:s3:::amzn-s3-demo-bucket/*/test/*";
-        for yes in ["1/test/object.jpg", "1/2/test/object.jpg", "1/2/test/3/object.jpg", "1///test///object.jpg", "1/test/.jpg", "/test/object.jpg", "1/test/"] {
+        for yes in [
+            "1/test/object.jpg",
+            "1/2/test/object.jpg",
+            "1/2/test/3/object.jpg",
+            "1///test///object.jpg",
+            "1/test/.jpg",
+            "/test/object.jpg",
+            "1/test/",
+        ] {
             assert!(r(p, &format!("arn:aws:s3:::amzn-s3-demo-bucket/{yes}")), "{yes}");
         }
         for no in ["1-test/object.jpg", "test/object.jpg", "1/2/test.jpg"] {

@@ -261,8 +261,13 @@ impl Principal {
         }
         let role_name = path_and_name.rsplit('/').next().unwrap_or_default();
         let account = AccountId::new(role.account())?;
-        let session_arn =
-            Arn::parse(&format!("arn:{}:sts::{}:assumed-role/{}/{}", role.partition(), account, role_name, session_name))?;
+        let session_arn = Arn::parse(&format!(
+            "arn:{}:sts::{}:assumed-role/{}/{}",
+            role.partition(),
+            account,
+            role_name,
+            session_name
+        ))?;
         Ok(Principal::RoleSession(RoleSessionPrincipal {
             session_arn,
             role_arn: role.clone(),
@@ -313,7 +318,13 @@ impl Principal {
             ("iam", "root") => Ok(Principal::root_in(arn.partition(), &account)),
             ("iam", res) if res.starts_with("user/") => {
                 let name = res.rsplit('/').next().filter(|n| !n.is_empty()).ok_or_else(not_principal)?;
-                Ok(Principal::User(UserPrincipal { name: name.into(), arn, account, unique_id: None, tags: Tags::new() }))
+                Ok(Principal::User(UserPrincipal {
+                    name: name.into(),
+                    arn,
+                    account,
+                    unique_id: None,
+                    tags: Tags::new(),
+                }))
             }
             ("sts", res) if res.starts_with("assumed-role/") => {
                 let mut parts = res.splitn(3, '/').skip(1);
@@ -545,10 +556,7 @@ mod tests {
 
     #[test]
     fn rejects_non_principals() {
-        assert!(matches!(
-            Principal::parse("arn:aws:s3:::bucket"),
-            Err(PrincipalError::InvalidAccount(_))
-        ));
+        assert!(matches!(Principal::parse("arn:aws:s3:::bucket"), Err(PrincipalError::InvalidAccount(_))));
         assert!(matches!(
             Principal::parse("arn:aws:iam::111122223333:policy/x"),
             Err(PrincipalError::NotAPrincipal(_))

@@ -140,7 +140,11 @@ impl Policy {
             // Sid: unique, and only letters and digits in IAM policies.
             if let Some(sid) = &st.sid {
                 if kind.is_iam() && !sid.chars().all(|c| c.is_ascii_alphanumeric()) {
-                    error(&mut out, at("Sid"), format!("`{sid}` is not a valid Sid: IAM allows only letters and digits"));
+                    error(
+                        &mut out,
+                        at("Sid"),
+                        format!("`{sid}` is not a valid Sid: IAM allows only letters and digits"),
+                    );
                 }
                 if sids.contains(&&**sid) {
                     // Observed IAM message: "Statement IDs (SID) in a single policy must be unique."
@@ -152,7 +156,9 @@ impl Policy {
             // Actions: AWS accepts unknown ones, which grant nothing.
             let catalog = Catalog::global();
             let list_path = if st.actions.negated { at("NotAction") } else { at("Action") };
-            let is_array = raw.and_then(|v| v.get(if st.actions.negated { "NotAction" } else { "Action" })).is_some_and(Value::is_array);
+            let is_array = raw
+                .and_then(|v| v.get(if st.actions.negated { "NotAction" } else { "Action" }))
+                .is_some_and(Value::is_array);
             for (i, pattern) in st.actions.patterns.iter().enumerate() {
                 let text = pattern.as_str();
                 let path = if is_array { format!("{list_path}[{i}]") } else { list_path.clone() };
@@ -169,7 +175,11 @@ impl Policy {
                 for pattern in &st.actions.patterns {
                     let text = pattern.as_str();
                     if !text.to_ascii_lowercase().starts_with("sts:") && text != "*" {
-                        warn(&mut out, list_path.clone(), format!("`{text}` is not an `sts:` action: a trust policy only governs STS"));
+                        warn(
+                            &mut out,
+                            list_path.clone(),
+                            format!("`{text}` is not an `sts:` action: a trust policy only governs STS"),
+                        );
                     }
                 }
             }
@@ -188,23 +198,36 @@ impl Policy {
                         BaseOperator::Bool | BaseOperator::Null => "`true` or `false`",
                         BaseOperator::BinaryEquals => "base64 text",
                         BaseOperator::IpAddress | BaseOperator::NotIpAddress => "an IP address or CIDR range",
-                        BaseOperator::ArnEquals | BaseOperator::ArnLike | BaseOperator::ArnNotEquals | BaseOperator::ArnNotLike => {
-                            "an ARN of six colon-separated parts"
-                        }
+                        BaseOperator::ArnEquals
+                        | BaseOperator::ArnLike
+                        | BaseOperator::ArnNotEquals
+                        | BaseOperator::ArnNotLike => "an ARN of six colon-separated parts",
                         _ => "a number",
                     };
-                    error(&mut out, path.clone(), format!("`{bad}` is not valid for {}: expected {expected}", c.operator));
+                    error(
+                        &mut out,
+                        path.clone(),
+                        format!("`{bad}` is not valid for {}: expected {expected}", c.operator),
+                    );
                 }
                 if self.version() != PolicyVersion::V2012_10_17 && c.raw_values.iter().any(|v| v.contains("${")) {
-                    warn(&mut out, path, "policy variables are literal text unless `\"Version\": \"2012-10-17\"`".into());
+                    warn(
+                        &mut out,
+                        path,
+                        "policy variables are literal text unless `\"Version\": \"2012-10-17\"`".into(),
+                    );
                 }
             }
             if self.version() != PolicyVersion::V2012_10_17 && resource_texts(raw).iter().any(|r| r.contains("${")) {
                 let field = if has("Resource") { "Resource" } else { "NotResource" };
-                warn(&mut out, at(field), "policy variables are literal text unless `\"Version\": \"2012-10-17\"`".into());
+                warn(
+                    &mut out,
+                    at(field),
+                    "policy variables are literal text unless `\"Version\": \"2012-10-17\"`".into(),
+                );
             }
         }
-        out.sort_by(|a, b| a.severity.cmp(&b.severity));
+        out.sort_by_key(|f| f.severity);
         out
     }
 
@@ -265,7 +288,10 @@ mod tests {
     #[test]
     fn trust_policies_have_no_resource() {
         let json = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole","Resource":"*"}]}"#;
-        assert_eq!(findings(PolicyKind::Trust, json), ["Statement[0].Resource: a trust policy must not have a `Resource`"]);
+        assert_eq!(
+            findings(PolicyKind::Trust, json),
+            ["Statement[0].Resource: a trust policy must not have a `Resource`"]
+        );
     }
 
     #[test]

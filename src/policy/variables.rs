@@ -157,7 +157,9 @@ impl Template {
             match part {
                 Part::Text(t) => push(t, false, &mut out, &mut current),
                 Part::Char(c) => push(c.encode_utf8(&mut [0; 4]), true, &mut out, &mut current),
-                Part::Var { key, default } => push(var_value(key, default.as_deref(), lookup)?, true, &mut out, &mut current),
+                Part::Var { key, default } => {
+                    push(var_value(key, default.as_deref(), lookup)?, true, &mut out, &mut current)
+                }
             }
         }
         out.push(current.build());

@@ -72,7 +72,15 @@ fn eval_prints_the_decision_then_the_explanation() {
         r#"{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":"s3:GetObject",
         "Resource":"arn:aws:s3:::photos/${aws:username}/*","Condition":{"Bool":{"aws:SecureTransport":"true"}}}]}"#,
     );
-    let base = ["eval", "--policy", &policy, "--principal", "arn:aws:iam::111122223333:user/alice", "--action", "s3:GetObject"];
+    let base = [
+        "eval",
+        "--policy",
+        &policy,
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+        "--action",
+        "s3:GetObject",
+    ];
 
     let mut allowed = base.to_vec();
     allowed.extend(["--resource", "arn:aws:s3:::photos/alice/a.jpg", "--context", "aws:SecureTransport=true"]);
@@ -91,11 +99,30 @@ fn eval_prints_the_decision_then_the_explanation() {
 #[test]
 fn eval_applies_scp_levels_and_trust_policies() {
     let dir = temp_dir("eval-org");
-    let admin = write(&dir, "admin.json", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#);
-    let deny_s3 = write(&dir, "deny.json", r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#);
+    let admin = write(
+        &dir,
+        "admin.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    );
+    let deny_s3 = write(
+        &dir,
+        "deny.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#,
+    );
     let (out, _, _) = iamsim(&[
-        "eval", "--policy", &admin, "--scp", &admin, "--scp", &format!("{admin},{deny_s3}"),
-        "--principal", "arn:aws:iam::111122223333:user/alice", "--action", "s3:ListBucket", "--resource", "arn:aws:s3:::b",
+        "eval",
+        "--policy",
+        &admin,
+        "--scp",
+        &admin,
+        "--scp",
+        &format!("{admin},{deny_s3}"),
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+        "--action",
+        "s3:ListBucket",
+        "--resource",
+        "arn:aws:s3:::b",
     ]);
     assert_eq!(out.lines().next(), Some("explicit_deny"));
     assert!(out.contains("with an explicit deny in a service control policy"), "{out}");
@@ -106,8 +133,15 @@ fn eval_applies_scp_levels_and_trust_policies() {
         r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"Action":"sts:AssumeRole"}]}"#,
     );
     let (out, err, _) = iamsim(&[
-        "eval", "--resource-policy", &trust, "--principal", "arn:aws:iam::111122223333:user/bob",
-        "--action", "sts:AssumeRole", "--resource", "arn:aws:iam::111122223333:role/deployer",
+        "eval",
+        "--resource-policy",
+        &trust,
+        "--principal",
+        "arn:aws:iam::111122223333:user/bob",
+        "--action",
+        "sts:AssumeRole",
+        "--resource",
+        "arn:aws:iam::111122223333:role/deployer",
     ]);
     assert!(err.is_empty(), "a valid trust policy gives no findings: {err}");
     assert_eq!(out.lines().next(), Some("implicit_deny"));
@@ -117,10 +151,27 @@ fn eval_applies_scp_levels_and_trust_policies() {
 #[test]
 fn eval_reports_bad_input_precisely() {
     let dir = temp_dir("eval-bad");
-    let bad = write(&dir, "bad.json", r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":"x"}}]}"#);
-    let (_, err, code) = iamsim(&["eval", "--policy", &bad, "--principal", "arn:aws:iam::111122223333:user/a", "--action", "s3:GetObject", "--resource", "*"]);
+    let bad = write(
+        &dir,
+        "bad.json",
+        r#"{"Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":"x"}}]}"#,
+    );
+    let (_, err, code) = iamsim(&[
+        "eval",
+        "--policy",
+        &bad,
+        "--principal",
+        "arn:aws:iam::111122223333:user/a",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "*",
+    ]);
     assert_eq!(code, 2);
-    assert_eq!(err.trim(), format!("error: {bad}: Statement[0].Condition.StringEquals: expected an object of condition keys"));
+    assert_eq!(
+        err.trim(),
+        format!("error: {bad}: Statement[0].Condition.StringEquals: expected an object of condition keys")
+    );
     let (_, err, code) = iamsim(&["eval", "--principal", "alice", "--action", "s3:GetObject", "--resource", "*"]);
     assert_eq!(code, 2);
     assert!(err.starts_with("error: --principal: `alice` is not an ARN"), "{err}");
