@@ -208,8 +208,9 @@ impl Arn {
 
     /// Whether this ARN matches an IAM `Resource` pattern with `*` and `?` wildcards.
     ///
-    /// Matching is case-sensitive; `*` matches any run of characters within a segment (and
-    /// beyond it when it ends the segment), `?` exactly one
+    /// Matching is case-sensitive; `*` matches any run of characters (in the partition,
+    /// service, region and account fields only up to the next `:`, unless it ends the field),
+    /// `?` exactly one character
     /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>).
     ///
     /// ```

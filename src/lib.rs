@@ -25,6 +25,8 @@
 
 pub mod arn;
 pub mod catalog;
+pub mod fixtures;
+pub mod path;
 pub mod policy;
 pub mod vectors;
 

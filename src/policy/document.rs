@@ -15,6 +15,7 @@ use super::pattern::Glob;
 use super::principal::AccountId;
 use super::variables::Template;
 use crate::arn::Arn;
+use crate::path::JsonPath;
 
 /// `Allow` or `Deny`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -61,10 +62,10 @@ impl PolicyVersion {
 /// assert_eq!(err.to_string(), "Statement[0].Condition.StringEquals: expected an object of condition keys");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}{kind}", if path.is_empty() { String::new() } else { format!("{path}: ") })]
+#[error("{}{kind}", if path.is_root() { String::new() } else { format!("{path}: ") })]
 pub struct PolicyError {
-    /// Where: a dotted path with `[index]` for array elements, empty for the whole document.
-    pub path: String,
+    /// Where: a dotted path with `[index]` for array elements, the root for the whole document.
+    pub path: JsonPath,
     /// What is wrong.
     pub kind: PolicyErrorKind,
 }
@@ -189,16 +190,16 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
     }
 }
 
-fn err(path: &str, kind: PolicyErrorKind) -> PolicyError {
-    PolicyError { path: path.to_owned(), kind }
+fn err(path: &JsonPath, kind: PolicyErrorKind) -> PolicyError {
+    PolicyError { path: path.clone(), kind }
 }
 
-fn child(path: &str, field: &str) -> String {
-    if path.is_empty() { field.to_owned() } else { format!("{path}.{field}") }
+fn child(path: &JsonPath, field: &str) -> JsonPath {
+    path.key(field)
 }
 
-fn index(path: &str, i: usize) -> String {
-    format!("{path}[{i}]")
+fn index(path: &JsonPath, i: usize) -> JsonPath {
+    path.index(i)
 }
 
 /// A parsed and compiled policy document.
@@ -227,7 +228,7 @@ pub struct Policy {
 pub(crate) struct Statement {
     pub(crate) index: usize,
     /// The path of the statement in the document (`Statement[2]`, or `Statement`).
-    pub(crate) path: Box<str>,
+    pub(crate) path: JsonPath,
     pub(crate) sid: Option<Arc<str>>,
     pub(crate) effect: Effect,
     pub(crate) principal: Option<PrincipalClause>,
@@ -295,7 +296,7 @@ const POLICY_FIELDS: [&str; 3] = ["Version", "Id", "Statement"];
 const STATEMENT_FIELDS: [&str; 10] =
     ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition", "Id"];
 
-fn unknown(path: &str, field: &str, known: &[&'static str]) -> PolicyError {
+fn unknown(path: &JsonPath, field: &str, known: &[&'static str]) -> PolicyError {
     let suggestion = known
         .iter()
         .map(|k| (strsim::damerau_levenshtein(&field.to_lowercase(), &k.to_lowercase()), *k))
@@ -307,8 +308,8 @@ fn unknown(path: &str, field: &str, known: &[&'static str]) -> PolicyError {
 
 /// A string or a non-empty array of strings. Numbers and booleans are accepted as text, as AWS
 /// accepts `"Bool": {"aws:SecureTransport": false}`.
-fn strings(value: &Value, path: &str, allow_scalars: bool) -> Result<Vec<String>, PolicyError> {
-    let one = |v: &Value, p: &str| -> Result<String, PolicyError> {
+fn strings(value: &Value, path: &JsonPath, allow_scalars: bool) -> Result<Vec<String>, PolicyError> {
+    let one = |v: &Value, p: &JsonPath| -> Result<String, PolicyError> {
         match v {
             Value::String(s) => Ok(s.clone()),
             Value::Number(n) if allow_scalars => Ok(n.to_string()),
@@ -346,7 +347,7 @@ impl Policy {
             Ok(StrictJson(v)) => v,
             Err(e) => {
                 let path = e.path().to_string();
-                let path = if path == "." { String::new() } else { path };
+                let path = if path == "." { JsonPath::root() } else { JsonPath::root().key(path) };
                 let message = e.into_inner().to_string();
                 return Err(match message.strip_prefix(DUPLICATE) {
                     Some(key) => {
@@ -354,7 +355,7 @@ impl Policy {
                         let key = key.rfind(" at line ").and_then(|i| key.get(..i)).unwrap_or(key);
                         err(&child(&path, key), PolicyErrorKind::DuplicateKey(key.to_owned()))
                     }
-                    None => err("", PolicyErrorKind::Json(message)),
+                    None => err(&JsonPath::root(), PolicyErrorKind::Json(message)),
                 });
             }
         };
@@ -375,35 +376,40 @@ impl Policy {
     /// ```
     pub fn from_value(value: Value) -> Result<Policy, PolicyError> {
         let Value::Object(map) = &value else {
-            return Err(err("", PolicyErrorKind::Expected("a JSON object")));
+            return Err(err(&JsonPath::root(), PolicyErrorKind::Expected("a JSON object")));
         };
         for key in map.keys() {
             if !POLICY_FIELDS.contains(&key.as_str()) {
-                return Err(unknown("", key, &POLICY_FIELDS));
+                return Err(unknown(&JsonPath::root(), key, &POLICY_FIELDS));
             }
         }
         let version = match map.get("Version") {
             None => PolicyVersion::Unspecified,
             Some(Value::String(v)) if v == "2012-10-17" => PolicyVersion::V2012_10_17,
             Some(Value::String(v)) if v == "2008-10-17" => PolicyVersion::V2008_10_17,
-            Some(Value::String(v)) => return Err(err("Version", PolicyErrorKind::Version(v.clone()))),
-            Some(_) => return Err(err("Version", PolicyErrorKind::Expected("a string"))),
+            Some(Value::String(v)) => {
+                return Err(err(&JsonPath::root().key("Version"), PolicyErrorKind::Version(v.clone())));
+            }
+            Some(_) => return Err(err(&JsonPath::root().key("Version"), PolicyErrorKind::Expected("a string"))),
         };
         let id = match map.get("Id") {
             None => None,
             Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(err("Id", PolicyErrorKind::Expected("a string"))),
+            Some(_) => return Err(err(&JsonPath::root().key("Id"), PolicyErrorKind::Expected("a string"))),
         };
         let statements = match map.get("Statement") {
-            None => return Err(err("", PolicyErrorKind::Missing("Statement"))),
+            None => return Err(err(&JsonPath::root(), PolicyErrorKind::Missing("Statement"))),
             Some(Value::Array(items)) => items
                 .iter()
                 .enumerate()
-                .map(|(i, s)| parse_statement(s, i, &index("Statement", i), version))
+                .map(|(i, s)| parse_statement(s, i, &JsonPath::root().key("Statement").index(i), version))
                 .collect::<Result<Vec<_>, _>>()?,
-            Some(obj @ Value::Object(_)) => vec![parse_statement(obj, 0, "Statement", version)?],
+            Some(obj @ Value::Object(_)) => vec![parse_statement(obj, 0, &JsonPath::root().key("Statement"), version)?],
             Some(_) => {
-                return Err(err("Statement", PolicyErrorKind::Expected("a statement object or an array of them")));
+                return Err(err(
+                    &JsonPath::root().key("Statement"),
+                    PolicyErrorKind::Expected("a statement object or an array of them"),
+                ));
             }
         };
         Ok(Policy { name: None, version, id, statements, document: Arc::new(value) })
@@ -449,7 +455,7 @@ impl Policy {
 fn parse_statement(
     value: &Value,
     index_in_policy: usize,
-    path: &str,
+    path: &JsonPath,
     version: PolicyVersion,
 ) -> Result<Statement, PolicyError> {
     let Value::Object(map) = value else {
@@ -508,16 +514,16 @@ fn parse_statement(
         None => Vec::new(),
         Some(v) => parse_conditions(v, &child(path, "Condition"), version)?,
     };
-    Ok(Statement { index: index_in_policy, path: path.into(), sid, effect, principal, actions, resources, conditions })
+    Ok(Statement { index: index_in_policy, path: path.clone(), sid, effect, principal, actions, resources, conditions })
 }
 
 /// One of two mutually exclusive elements: `(negated, value, path)`.
 fn exclusive<'a>(
     map: &'a Map<String, Value>,
-    path: &str,
+    path: &JsonPath,
     positive: &'static str,
     negative: &'static str,
-) -> Result<Option<(bool, &'a Value, String)>, PolicyError> {
+) -> Result<Option<(bool, &'a Value, JsonPath)>, PolicyError> {
     match (map.get(positive), map.get(negative)) {
         (Some(_), Some(_)) => Err(err(path, PolicyErrorKind::Exclusive(positive, negative))),
         (Some(v), None) => Ok(Some((false, v, child(path, positive)))),
@@ -526,7 +532,7 @@ fn exclusive<'a>(
     }
 }
 
-fn parse_conditions(value: &Value, path: &str, version: PolicyVersion) -> Result<Vec<Condition>, PolicyError> {
+fn parse_conditions(value: &Value, path: &JsonPath, version: PolicyVersion) -> Result<Vec<Condition>, PolicyError> {
     let Value::Object(ops) = value else {
         return Err(err(path, PolicyErrorKind::Expected("an object of condition operators")));
     };
@@ -549,7 +555,7 @@ fn parse_conditions(value: &Value, path: &str, version: PolicyVersion) -> Result
     Ok(out)
 }
 
-fn parse_principal(value: &Value, path: &str, negated: bool) -> Result<PrincipalClause, PolicyError> {
+fn parse_principal(value: &Value, path: &JsonPath, negated: bool) -> Result<PrincipalClause, PolicyError> {
     let mut clause = PrincipalClause { negated, ..PrincipalClause::default() };
     match value {
         Value::String(s) if s == "*" => clause.everyone = true,

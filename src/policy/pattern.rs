@@ -8,12 +8,13 @@
 //! Case folding is the caller's choice: actions are compared lowercased on both sides, resources
 //! and condition values as they are.
 //!
-//! Resource patterns are matched per ARN segment: "You can use wildcard characters (* and ?)
+//! Resource patterns are matched per ARN field: "You can use wildcard characters (* and ?)
 //! within the individual segments of an ARN (the parts separated by colons) […] If the *
 //! wildcard is the last character of a resource ARN segment, it can expand to match beyond the
-//! colon boundaries" (IAM JSON policy elements: Resource). So in [`Glob::resource`] a `*`
-//! followed by more of its segment, and every `?`, stop at `:`; a `*` that ends a segment does
-//! not.
+//! colon boundaries" (IAM JSON policy elements: Resource). So in [`Glob::resource`], within the
+//! five fields before the resource part, a `*` followed by more of its field, and every `?`,
+//! stop at `:`; a `*` that ends its field does not. The resource part keeps its own colons
+//! (`log-group:NAME:log-stream:NAME`), and there `*` and `?` match any character.
 //!
 //! Patterns are compiled once into the cheapest form that can decide them (everything, an exact
 //! text, a prefix, or a token list), so matching does no parsing and no allocation.
@@ -84,17 +85,26 @@ impl GlobBuilder {
         Glob::from_tokens(std::mem::take(&mut self.tokens))
     }
 
-    /// Finishes a `Resource` pattern: a `*` followed by more of its segment, and every `?`,
-    /// stop at `:`.
+    /// Finishes a `Resource` pattern. Within the five fields before the resource part, a `*`
+    /// followed by more of its field, and every `?`, stop at `:`; a `*` that ends its field may
+    /// run on. In the resource part (after the fifth colon, where `log-group:NAME:…` keeps its own
+    /// colons) wildcards match any characters, as the vector format states ("`*` matches any run
+    /// of characters").
     pub(crate) fn build_resource(&mut self) -> Glob {
         let mut tokens = std::mem::take(&mut self.tokens);
+        let mut colons = 0;
         for i in 0..tokens.len() {
             let next = tokens.get(i + 1).copied();
             if let Some(t) = tokens.get_mut(i) {
+                let in_fields = colons < 5;
                 *t = match (*t, next) {
+                    (Token::Byte(b':'), _) => {
+                        colons += 1;
+                        Token::Byte(b':')
+                    }
                     (Token::Star, None | Some(Token::Byte(b':') | Token::Star)) => Token::Star,
-                    (Token::Star, Some(_)) => Token::SegmentStar,
-                    (Token::One, _) => Token::SegmentOne,
+                    (Token::Star, Some(_)) if in_fields => Token::SegmentStar,
+                    (Token::One, _) if in_fields => Token::SegmentOne,
                     (other, _) => other,
                 };
             }
@@ -313,12 +323,14 @@ mod tests {
         assert!(r("arn:aws:s3:::*", "arn:aws:s3:::bucket/a:b"));
         assert!(r("arn:aws:iam::*", "arn:aws:iam::111122223333:role/x"));
         assert!(r("arn:aws:logs:*:*:log-group:*", "arn:aws:logs:us-east-1:111:log-group:g:log-stream:s"));
-        // One inside a segment does not.
+        // One inside one of the five fields does not.
         assert!(!r("arn:aws:sns:*-1:111:t", "arn:aws:sns:us-east-1:999:x:us-east-1:111:t"));
         assert!(r("arn:aws:sns:*-1:111:t", "arn:aws:sns:us-east-1:111:t"));
-        assert!(!r("arn:aws:s3:::b/*.jpg", "arn:aws:s3:::b/a:x.jpg"));
+        assert!(!r("arn:aws:sns:us-?ast-1:111:t", "arn:aws:sns:us-:ast-1:111:t"));
+        // In the resource part, wildcards match colons too.
+        assert!(r("arn:aws:s3:::b/*.jpg", "arn:aws:s3:::b/a:x.jpg"));
         assert!(r("arn:aws:s3:::b/*.jpg", "arn:aws:s3:::b/x/y.jpg"));
-        assert!(!r("arn:aws:s3:::b/?", "arn:aws:s3:::b/:"));
+        assert!(r("arn:aws:s3:::b/?", "arn:aws:s3:::b/:"));
         // The documented examples for `amzn-s3-demo-bucket/*/test/*`.
         let p = "arn:aws:s3:::amzn-s3-demo-bucket/*/test/*";
         for yes in [

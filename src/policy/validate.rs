@@ -17,6 +17,7 @@ use serde_json::Value;
 use super::condition::BaseOperator;
 use super::document::{Policy, PolicyVersion};
 use crate::catalog::Catalog;
+use crate::path::JsonPath;
 
 /// Where a policy is used; each place has its own rules.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -70,15 +71,15 @@ pub enum Severity {
 pub struct Finding {
     /// Error or warning.
     pub severity: Severity,
-    /// Where in the document (`Statement[0].Principal`), empty for the whole document.
-    pub path: String,
+    /// Where in the document (`Statement[0].Principal`); the root for the whole document.
+    pub path: JsonPath,
     /// What is wrong.
     pub message: String,
 }
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() { f.write_str(&self.message) } else { write!(f, "{}: {}", self.path, self.message) }
+        if self.path.is_root() { f.write_str(&self.message) } else { write!(f, "{}: {}", self.path, self.message) }
     }
 }
 
@@ -86,15 +87,15 @@ impl Policy {
     /// Checks the policy for use as `kind`: the findings are sorted errors first.
     pub fn validate(&self, kind: PolicyKind) -> Vec<Finding> {
         let mut out = Vec::new();
-        let error = |out: &mut Vec<Finding>, path: String, message: String| {
+        let error = |out: &mut Vec<Finding>, path: JsonPath, message: String| {
             out.push(Finding { severity: Severity::Error, path, message })
         };
-        let warn = |out: &mut Vec<Finding>, path: String, message: String| {
+        let warn = |out: &mut Vec<Finding>, path: JsonPath, message: String| {
             out.push(Finding { severity: Severity::Warning, path, message })
         };
         let mut sids: Vec<&str> = Vec::new();
         for st in &self.statements {
-            let at = |field: &str| format!("{}.{field}", st.path);
+            let at = |field: &str| st.path.key(field);
             let raw = statement_value(self.document(), st.index);
             let has = |field: &str| raw.and_then(|v| v.get(field)).is_some();
 
@@ -103,7 +104,7 @@ impl Policy {
             // resource-based policies […] It must not be included in identity-based policies").
             if kind.names_principals() && st.principal.is_none() {
                 // Observed IAM message: "Missing required field Principal".
-                error(&mut out, st.path.to_string(), "missing required field `Principal`".into());
+                error(&mut out, st.path.clone(), "missing required field `Principal`".into());
             }
             if !kind.names_principals() && (has("Principal") || has("NotPrincipal")) {
                 let field = if has("Principal") { "Principal" } else { "NotPrincipal" };
@@ -134,7 +135,7 @@ impl Policy {
             }
             if kind != PolicyKind::Trust && st.resources.is_none() {
                 // Observed IAM message: "Policy statement must contain resources."
-                error(&mut out, st.path.to_string(), "missing required field `Resource`".into());
+                error(&mut out, st.path.clone(), "missing required field `Resource`".into());
             }
 
             // Sid: unique, and only letters and digits in IAM policies.
@@ -161,7 +162,7 @@ impl Policy {
                 .is_some_and(Value::is_array);
             for (i, pattern) in st.actions.patterns.iter().enumerate() {
                 let text = pattern.as_str();
-                let path = if is_array { format!("{list_path}[{i}]") } else { list_path.clone() };
+                let path = if is_array { list_path.index(i) } else { list_path.clone() };
                 if pattern.is_literal() {
                     if !catalog.is_known_action(text) {
                         let hint = catalog.suggest(text).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
@@ -186,7 +187,7 @@ impl Policy {
 
             // Conditions: values of the wrong type match nothing; variables need 2012-10-17.
             for c in &st.conditions {
-                let path = format!("{}.Condition.{}.{}", st.path, c.operator, c.key_name);
+                let path = st.path.key("Condition").key(c.operator.to_string()).key(&*c.key_name);
                 for bad in c.invalid_values() {
                     let expected = match c.operator.base {
                         BaseOperator::DateEquals

@@ -16,3 +16,10 @@ fn every_public_vector_passes() {
     assert_eq!(count, 66, "the public corpus has 66 vectors");
     assert!(failures.is_empty(), "{} of {count} failed:\n{}", failures.len(), failures.join("\n"));
 }
+
+#[test]
+fn every_project_vector_passes() {
+    let (count, failures) = run("tests/vectors/rules.json");
+    assert_eq!(count, 273, "the project corpus has 273 vectors");
+    assert!(failures.is_empty(), "{} of {count} failed:\n{}", failures.len(), failures.join("\n"));
+}
