@@ -25,12 +25,15 @@
 
 pub mod arn;
 pub mod catalog;
+pub mod clock;
 pub mod fixtures;
+pub mod model;
 pub mod path;
 pub mod policy;
 pub mod vectors;
 
 pub use arn::Arn;
+pub use clock::Clock;
 pub use policy::{
     AccountId, Action, AuthzRequest, Context, Decision, Outcome, Policy, PolicySet, Principal, Resource, Tags, evaluate,
 };

@@ -290,6 +290,10 @@ pub(crate) enum AwsEntry {
     Session(Arn),
     /// `arn:…:sts::ID:federated-user/NAME`.
     FederatedUser(Arn),
+    /// A unique id (`AIDA…`, `AROA…`): what IAM leaves in a policy when the user or role it
+    /// named is deleted, and what it matches afterwards ("the ARN transforms to the role's
+    /// unique principal ID when you save the policy", Principal page).
+    UniqueId(Box<str>),
 }
 
 const POLICY_FIELDS: [&str; 3] = ["Version", "Id", "Statement"];
@@ -595,9 +599,12 @@ fn parse_principal(value: &Value, path: &JsonPath, negated: bool) -> Result<Prin
 
 /// An `AWS` principal entry: an account id or the ARN of a root, user, role, role session or
 /// federated user (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html>).
-fn parse_aws_entry(text: &str) -> Option<AwsEntry> {
+pub(crate) fn parse_aws_entry(text: &str) -> Option<AwsEntry> {
     if let Ok(account) = AccountId::new(text) {
         return Some(AwsEntry::Account(account));
+    }
+    if is_unique_id(text) {
+        return Some(AwsEntry::UniqueId(text.into()));
     }
     let arn = Arn::parse(text).ok()?;
     AccountId::new(arn.account()).ok()?;
@@ -609,6 +616,64 @@ fn parse_aws_entry(text: &str) -> Option<AwsEntry> {
         "sts" if res.starts_with("assumed-role/") && res.matches('/').count() >= 2 => Some(AwsEntry::Session(arn)),
         "sts" if res.starts_with("federated-user/") => Some(AwsEntry::FederatedUser(arn)),
         _ => None,
+    }
+}
+
+/// An IAM unique id: `A` and three capitals naming the kind (`AIDA`, `AROA`, …), then at least
+/// 12 capitals or digits.
+fn is_unique_id(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() >= 16
+        && b.first() == Some(&b'A')
+        && b.iter().take(4).all(u8::is_ascii_uppercase)
+        && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+}
+
+/// One principal entry of a policy document, where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PrincipalEntry {
+    /// The path of the entry (`Statement[0].Principal.AWS[1]`).
+    pub(crate) path: JsonPath,
+    /// `AWS`, `Service`, `Federated` or `CanonicalUser`.
+    pub(crate) kind: String,
+    /// The entry as written.
+    pub(crate) text: String,
+}
+
+impl Policy {
+    /// Every entry of every `Principal` and `NotPrincipal` element, with its path (`"*"` alone
+    /// is left out: it names no one in particular).
+    pub(crate) fn principal_entries(&self) -> Vec<PrincipalEntry> {
+        let mut out = Vec::new();
+        let root = JsonPath::root().key("Statement");
+        let statements: Vec<(JsonPath, &Value)> = match self.document.get("Statement") {
+            Some(Value::Array(items)) => items.iter().enumerate().map(|(i, v)| (root.index(i), v)).collect(),
+            Some(v @ Value::Object(_)) => vec![(root.clone(), v)],
+            _ => Vec::new(),
+        };
+        for (st_path, st) in statements {
+            for element in ["Principal", "NotPrincipal"] {
+                let Some(Value::Object(kinds)) = st.get(element) else { continue };
+                for (kind, entries) in kinds {
+                    let kind_path = st_path.key(element).key(kind);
+                    match entries {
+                        Value::String(text) => {
+                            out.push(PrincipalEntry { path: kind_path, kind: kind.clone(), text: text.clone() })
+                        }
+                        Value::Array(items) => {
+                            for (i, item) in items.iter().enumerate() {
+                                if let Value::String(text) = item {
+                                    out.push(PrincipalEntry { path: kind_path.index(i), kind: kind.clone(), text: text.clone() });
+                                }
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        out.retain(|e| e.text != "*");
+        out
     }
 }
 

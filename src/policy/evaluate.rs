@@ -453,6 +453,8 @@ impl Evaluator<'_> {
                 (AwsEntry::Role(arn), Principal::RoleSession(_)) => g.role |= p.role_arn() == Some(arn.as_str()),
                 (AwsEntry::Session(arn), Principal::RoleSession(_)) => g.named |= p.arn() == Some(arn.as_str()),
                 (AwsEntry::FederatedUser(arn), Principal::FederatedUser(_)) => g.named |= p.arn() == Some(arn.as_str()),
+                (AwsEntry::UniqueId(id), Principal::User(_)) => g.named |= p.unique_id() == Some(id),
+                (AwsEntry::UniqueId(id), Principal::RoleSession(_)) => g.role |= p.unique_id() == Some(id),
                 _ => {}
             }
         }
@@ -484,6 +486,7 @@ impl Evaluator<'_> {
                 Some(a.as_str()) == target
             }
             AwsEntry::Account(_) => false,
+            AwsEntry::UniqueId(id) => p.unique_id() == Some(&**id) && target == p.principal_arn(),
         };
         match p {
             Principal::User(_) | Principal::FederatedUser(_) => has(&account) && has(&|e| arn_is(e, p.arn())),

@@ -47,6 +47,12 @@ impl fmt::Debug for AccountId {
     }
 }
 
+impl AsRef<str> for AccountId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
 impl FromStr for AccountId {
     type Err = PrincipalError;
 
@@ -459,6 +465,16 @@ impl Principal {
             Principal::FederatedUser(f) => Some(&f.userid),
             Principal::Anonymous => Some("anonymous"),
             Principal::WebIdentity(_) | Principal::Service(_) => None,
+        }
+    }
+
+    /// The IAM unique id behind the caller, when known: the user's `AIDA…` id, or the `AROA…`
+    /// id of the role behind a session.
+    pub fn unique_id(&self) -> Option<&str> {
+        match self {
+            Principal::User(u) => u.unique_id.as_deref(),
+            Principal::RoleSession(s) => s.userid.as_deref().and_then(|u| u.split(':').next()),
+            _ => None,
         }
     }
 

@@ -1,0 +1,312 @@
+//! From "who asks to do what on which resource" to a decision: the one place that gathers the
+//! policies and context keys a world puts in force for a request, then asks the engine.
+//!
+//! Everything that decides access goes through [`Model::authorize`]: the harness's direct
+//! questions now, the STS, S3 and IMDS fakes later. No rule is decided here; this module only
+//! collects inputs for [`evaluate`].
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use super::Model;
+use super::iam::{Account, AttachedPolicy, User};
+use crate::clock::format_rfc3339;
+use crate::policy::{AccountId, Action, AuthzRequest, Context, Decision, Policy, PolicySet, Principal, Resource, Tags, evaluate};
+
+/// What a role session carries besides its role: the session name, session policies and tags,
+/// the source identity, and how it was authenticated.
+#[derive(Clone, Debug, Default)]
+pub struct SessionDetails {
+    /// The role session name.
+    pub name: String,
+    /// Session policies passed when the session was created.
+    pub policies: Vec<Arc<Policy>>,
+    /// Session tags; they override the role's tags with the same key.
+    pub tags: BTreeMap<String, String>,
+    /// The source identity set when the role was assumed.
+    pub source_identity: Option<String>,
+    /// Whether the credentials that created the session were MFA-authenticated.
+    pub mfa_authenticated: bool,
+    /// When the session's credentials were issued (`aws:TokenIssueTime`); the world's current
+    /// time when not given.
+    pub issued_at: Option<SystemTime>,
+}
+
+/// Who makes a request in a world.
+///
+/// ```
+/// use iamsim::model::Caller;
+/// let alice = Caller::user("111111111111", "alice");
+/// let reader = Caller::role_session("111111111111", "reader", "app");
+/// assert_eq!(format!("{alice:?}").contains("alice"), true);
+/// # let _ = reader;
+/// ```
+#[derive(Clone, Debug)]
+pub enum Caller {
+    /// An IAM user signing with its own access keys.
+    User {
+        /// The user's account.
+        account: String,
+        /// The user's name.
+        name: String,
+    },
+    /// A session of a role.
+    RoleSession {
+        /// The role's account.
+        account: String,
+        /// The role's name.
+        role: String,
+        /// The session.
+        session: SessionDetails,
+    },
+    /// The root user of an account.
+    Root {
+        /// The account.
+        account: String,
+    },
+    /// An AWS service principal such as `ec2.amazonaws.com`.
+    Service {
+        /// The service principal name.
+        name: String,
+    },
+    /// A web identity or SAML caller, named by its provider (for trust questions).
+    WebIdentity {
+        /// The provider: an OIDC/SAML provider ARN or a well-known name.
+        provider: String,
+    },
+    /// An unauthenticated request.
+    Anonymous,
+}
+
+impl Caller {
+    /// An IAM user.
+    pub fn user(account: &str, name: &str) -> Caller {
+        Caller::User { account: account.to_owned(), name: name.to_owned() }
+    }
+
+    /// A session of a role, with no session policy, tags or MFA.
+    pub fn role_session(account: &str, role: &str, session_name: &str) -> Caller {
+        Caller::RoleSession {
+            account: account.to_owned(),
+            role: role.to_owned(),
+            session: SessionDetails { name: session_name.to_owned(), ..SessionDetails::default() },
+        }
+    }
+}
+
+/// A caller or resource the world does not have.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UnknownEntity {
+    /// No such account.
+    #[error("the world has no account `{0}`")]
+    Account(String),
+    /// No such user.
+    #[error("account {account} has no user `{name}`")]
+    User {
+        /// The account.
+        account: String,
+        /// The user name.
+        name: String,
+    },
+    /// No such role.
+    #[error("account {account} has no role `{name}`")]
+    Role {
+        /// The account.
+        account: String,
+        /// The role name.
+        name: String,
+    },
+}
+
+/// The request and policies a world puts in force for one question, before evaluation.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// The request, with every context key the world derives.
+    pub request: AuthzRequest,
+    /// Every policy in force.
+    pub policies: PolicySet,
+}
+
+fn secs(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+impl Model {
+    fn account_of(&self, id: &str) -> Result<&Account, UnknownEntity> {
+        self.account(id).ok_or_else(|| UnknownEntity::Account(id.to_owned()))
+    }
+
+    /// Assembles the request and the policies in force for `caller` doing `action` on
+    /// `resource` at time `now`, with `extra` context keys (which override the derived ones).
+    pub fn prepare(
+        &self,
+        caller: &Caller,
+        action: &Action,
+        resource: &Resource,
+        extra: &Context,
+        now: SystemTime,
+    ) -> Result<Prepared, UnknownEntity> {
+        let mut context = Context::new();
+        context.set("aws:CurrentTime", [format_rfc3339(now)]);
+        context.set("aws:EpochTime", [secs(now).to_string()]);
+        context.set("aws:ViaAWSService", ["false"]);
+
+        let mut set = PolicySet::new();
+        let add = |set: PolicySet, policies: &[AttachedPolicy]| policies.iter().fold(set, |s, p| s.identity(p.policy.clone()));
+        let (principal, principal_account, service_linked): (Principal, Option<AccountId>, bool) = match caller {
+            Caller::User { account, name } => {
+                let acct = self.account_of(account)?;
+                let user = acct.user(name).ok_or_else(|| UnknownEntity::User { account: account.clone(), name: name.clone() })?;
+                set = add(set, &user.inline_policies);
+                set = add(set, &user.managed_policies);
+                for group in user.groups.iter().filter_map(|g| acct.group(g)) {
+                    set = add(set, &group.inline_policies);
+                    set = add(set, &group.managed_policies);
+                }
+                if let Some(b) = &user.permissions_boundary {
+                    set = set.boundary(b.policy.clone());
+                }
+                (user_principal(user), Some(acct.id.clone()), false)
+            }
+            Caller::RoleSession { account, role, session } => {
+                let acct = self.account_of(account)?;
+                let role = acct.role(role).ok_or_else(|| UnknownEntity::Role { account: account.clone(), name: role.clone() })?;
+                set = add(set, &role.inline_policies);
+                set = add(set, &role.managed_policies);
+                if let Some(b) = &role.permissions_boundary {
+                    set = set.boundary(b.policy.clone());
+                }
+                for p in &session.policies {
+                    set = set.session_policy(p.clone());
+                }
+                let issued = session.issued_at.unwrap_or(now);
+                context.set("aws:TokenIssueTime", [format_rfc3339(issued)]);
+                context.set("aws:MultiFactorAuthPresent", [session.mfa_authenticated.to_string()]);
+                if session.mfa_authenticated {
+                    let age = now.duration_since(issued).unwrap_or(Duration::ZERO).as_secs();
+                    context.set("aws:MultiFactorAuthAge", [age.to_string()]);
+                }
+                if let Some(si) = &session.source_identity {
+                    context.set("aws:SourceIdentity", [si.clone()]);
+                }
+                let mut tags: BTreeMap<String, String> = role.tags.iter().map(|(k, v)| (k.to_lowercase(), v.to_owned())).collect();
+                let mut shown: BTreeMap<String, String> = role.tags.iter().map(|(k, _)| (k.to_lowercase(), k.to_owned())).collect();
+                for (k, v) in &session.tags {
+                    tags.insert(k.to_lowercase(), v.clone());
+                    shown.insert(k.to_lowercase(), k.clone());
+                }
+                let tags: Tags = tags.iter().map(|(k, v)| (shown.get(k).map_or(k.as_str(), String::as_str), v.as_str())).collect();
+                let principal = Principal::role_session(role.arn.as_str(), &session.name)
+                    .map(|p| p.with_unique_id(&role.id).with_tags(tags))
+                    .unwrap_or(Principal::Anonymous);
+                (principal, Some(acct.id.clone()), role.is_service_linked())
+            }
+            Caller::Root { account } => {
+                let acct = self.account_of(account)?;
+                (Principal::root(&acct.id), Some(acct.id.clone()), false)
+            }
+            Caller::Service { name } => (Principal::service(name), None, false),
+            Caller::WebIdentity { provider } => (Principal::web_identity(provider), None, false),
+            Caller::Anonymous => (Principal::Anonymous, None, false),
+        };
+
+        // The organization of the principal: its SCPs and its aws:PrincipalOrg* keys. SCPs do
+        // not affect service-linked roles.
+        if let (Some(org), Some(acct)) = (&self.organization, &principal_account)
+            && org.contains(acct)
+        {
+            context.set("aws:PrincipalOrgID", [org.id.clone()]);
+            if let Some(path) = org.org_path(acct) {
+                context.set("aws:PrincipalOrgPaths", [path]);
+            }
+            if !service_linked && let Some(levels) = org.scp_levels(acct) {
+                for level in levels {
+                    set = set.scp_level(level);
+                }
+            }
+        }
+
+        // The resource: its owner, its own policy, and the RCPs of its owner's organization.
+        let mut resource_account: Option<AccountId> = None;
+        if let Some(arn) = resource.arn() {
+            if arn.service() == "s3" && arn.account().is_empty() {
+                let bucket_name = arn.resource().split('/').next().unwrap_or_default();
+                if let Some(bucket) = self.buckets.get(bucket_name) {
+                    resource_account = Some(bucket.account.clone());
+                    if let Some(policy) = &bucket.policy {
+                        set = set.resource_policy(policy.policy.clone());
+                    }
+                }
+            } else if arn.service() == "iam"
+                && action.service().eq_ignore_ascii_case("sts")
+                && let Some(path_and_name) = arn.resource().strip_prefix("role/")
+            {
+                let name = path_and_name.rsplit('/').next().unwrap_or_default();
+                resource_account = AccountId::new(arn.account()).ok();
+                if let Some(role) = self.account(arn.account()).and_then(|a| a.role(name)).filter(|r| r.arn == *arn) {
+                    set = set.resource_policy(role.trust.policy.clone());
+                }
+            } else {
+                resource_account = AccountId::new(arn.account()).ok();
+            }
+        }
+        if let Some(owner) = &resource_account {
+            context.set("aws:ResourceAccount", [owner.as_str().to_owned()]);
+            if let Some(org) = self.organization.as_ref().filter(|o| o.contains(owner)) {
+                context.set("aws:ResourceOrgID", [org.id.clone()]);
+                if let Some(path) = org.org_path(owner) {
+                    context.set("aws:ResourceOrgPaths", [path]);
+                }
+                // "RCPs do not apply to calls made by service-linked roles."
+                if !service_linked && let Some(levels) = org.rcp_levels(owner) {
+                    for level in levels {
+                        set = set.rcp_level(level);
+                    }
+                }
+            }
+        }
+
+        for (key, values) in extra.iter() {
+            context.set(key, values.iter().cloned());
+        }
+        let mut request = AuthzRequest::new(principal, action.clone(), resource.clone()).with_context(context);
+        if let Some(owner) = resource_account {
+            request = request.with_resource_account(owner);
+        }
+        Ok(Prepared { request, policies: set })
+    }
+
+    /// Decides whether `caller` may do `action` on `resource` at time `now`.
+    ///
+    /// ```
+    /// use iamsim::fixtures::Fixture;
+    /// use iamsim::model::{Caller, Model};
+    /// use iamsim::{Context, Outcome};
+    /// let fixture: Fixture = serde_json::from_value(serde_json::json!({"accounts": {"111111111111": {
+    ///     "users": {"alice": {"policies": ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"]}},
+    ///     "buckets": {"photos": {}}}}}))?;
+    /// let model = Model::build(&fixture).expect("valid");
+    /// let decision = model.authorize(&Caller::user("111111111111", "alice"), &"s3:GetObject".parse()?,
+    ///     &"arn:aws:s3:::photos/a.jpg".parse()?, &Context::new(), model.start_time())?;
+    /// assert_eq!(decision.outcome(), Outcome::Allow);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn authorize(
+        &self,
+        caller: &Caller,
+        action: &Action,
+        resource: &Resource,
+        extra: &Context,
+        now: SystemTime,
+    ) -> Result<Decision, UnknownEntity> {
+        let prepared = self.prepare(caller, action, resource, extra, now)?;
+        Ok(evaluate(&prepared.request, &prepared.policies))
+    }
+}
+
+fn user_principal(user: &User) -> Principal {
+    Principal::user(user.arn.as_str())
+        .map(|p| p.with_unique_id(&user.id).with_tags(user.tags.clone()))
+        .unwrap_or(Principal::Anonymous)
+}

@@ -1,0 +1,235 @@
+//! IAM entities as a world holds them once a fixture is validated: every reference resolved,
+//! every policy compiled, every id generated.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::arn::Arn;
+use crate::policy::{AccountId, Policy, Tags};
+
+/// A policy attached to an identity: a managed policy (shared) or an inline one.
+#[derive(Clone, Debug)]
+pub struct AttachedPolicy {
+    /// The policy's name for explanations: the managed policy's ARN, or `user/alice/inline/Name`.
+    pub label: Arc<str>,
+    /// The compiled policy, named by `label`.
+    pub policy: Arc<Policy>,
+}
+
+/// A customer managed or AWS managed policy.
+#[derive(Clone, Debug)]
+pub struct ManagedPolicy {
+    /// The policy name.
+    pub name: String,
+    /// The IAM path.
+    pub path: String,
+    /// `arn:aws:iam::ACCOUNT:policy/PATH/NAME`, or `arn:aws:iam::aws:policy/…` for AWS managed.
+    pub arn: Arn,
+    /// The policy id (`ANPA…`).
+    pub id: String,
+    /// A description.
+    pub description: Option<String>,
+    /// The compiled document, named by the ARN.
+    pub policy: Arc<Policy>,
+}
+
+/// An access key of an IAM user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessKey {
+    /// The access key id (`AKIA…`).
+    pub id: String,
+    /// The secret access key.
+    pub secret: String,
+    /// Whether the key can sign requests.
+    pub active: bool,
+}
+
+/// A virtual MFA device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MfaDevice {
+    /// `arn:aws:iam::ACCOUNT:mfa/NAME`.
+    pub serial: String,
+    /// The TOTP seed, base32.
+    pub seed: String,
+}
+
+/// An IAM user.
+#[derive(Clone, Debug)]
+pub struct User {
+    /// The name.
+    pub name: String,
+    /// The IAM path.
+    pub path: String,
+    /// `arn:aws:iam::ACCOUNT:user/PATH/NAME`.
+    pub arn: Arn,
+    /// The unique id (`AIDA…`).
+    pub id: String,
+    /// Names of the user's groups.
+    pub groups: Vec<String>,
+    /// Inline policies.
+    pub inline_policies: Vec<AttachedPolicy>,
+    /// Attached managed policies.
+    pub managed_policies: Vec<AttachedPolicy>,
+    /// The permissions boundary.
+    pub permissions_boundary: Option<AttachedPolicy>,
+    /// Tags.
+    pub tags: Tags,
+    /// Access keys.
+    pub access_keys: Vec<AccessKey>,
+    /// The virtual MFA device, if any.
+    pub mfa: Option<MfaDevice>,
+}
+
+/// An IAM group.
+#[derive(Clone, Debug)]
+pub struct Group {
+    /// The name.
+    pub name: String,
+    /// The IAM path.
+    pub path: String,
+    /// `arn:aws:iam::ACCOUNT:group/PATH/NAME`.
+    pub arn: Arn,
+    /// The unique id (`AGPA…`).
+    pub id: String,
+    /// Inline policies.
+    pub inline_policies: Vec<AttachedPolicy>,
+    /// Attached managed policies.
+    pub managed_policies: Vec<AttachedPolicy>,
+}
+
+/// An instance profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InstanceProfile {
+    /// The name.
+    pub name: String,
+    /// `arn:aws:iam::ACCOUNT:instance-profile/PATH/NAME`.
+    pub arn: Arn,
+    /// The unique id (`AIPA…`).
+    pub id: String,
+}
+
+/// An IAM role.
+#[derive(Clone, Debug)]
+pub struct Role {
+    /// The name.
+    pub name: String,
+    /// The IAM path.
+    pub path: String,
+    /// `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
+    pub arn: Arn,
+    /// The unique id (`AROA…`).
+    pub id: String,
+    /// The trust policy.
+    pub trust: AttachedPolicy,
+    /// Inline policies.
+    pub inline_policies: Vec<AttachedPolicy>,
+    /// Attached managed policies.
+    pub managed_policies: Vec<AttachedPolicy>,
+    /// The permissions boundary.
+    pub permissions_boundary: Option<AttachedPolicy>,
+    /// The longest session, in seconds.
+    pub max_session_duration: u32,
+    /// Tags.
+    pub tags: Tags,
+    /// The role's instance profile.
+    pub instance_profile: Option<InstanceProfile>,
+    /// A description.
+    pub description: Option<String>,
+}
+
+impl Role {
+    /// Whether the role is service-linked (path `/aws-service-role/…`): SCPs and RCPs do not
+    /// apply to it ("SCPs do not affect any service-linked role").
+    pub fn is_service_linked(&self) -> bool {
+        self.path.starts_with("/aws-service-role/")
+    }
+}
+
+/// An IAM OIDC identity provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OidcProvider {
+    /// The issuer without `https://`, for example `token.actions.githubusercontent.com`.
+    pub url: String,
+    /// `arn:aws:iam::ACCOUNT:oidc-provider/URL`.
+    pub arn: Arn,
+    /// The audiences (client ids).
+    pub audiences: Vec<String>,
+    /// Certificate thumbprints.
+    pub thumbprints: Vec<String>,
+}
+
+/// An IAM SAML identity provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SamlProvider {
+    /// The name.
+    pub name: String,
+    /// `arn:aws:iam::ACCOUNT:saml-provider/NAME`.
+    pub arn: Arn,
+    /// The metadata document.
+    pub metadata: Option<String>,
+}
+
+/// S3 Block Public Access settings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PublicAccessBlock {
+    /// `BlockPublicAcls`.
+    pub block_public_acls: bool,
+    /// `IgnorePublicAcls`.
+    pub ignore_public_acls: bool,
+    /// `BlockPublicPolicy`.
+    pub block_public_policy: bool,
+    /// `RestrictPublicBuckets`.
+    pub restrict_public_buckets: bool,
+}
+
+/// One account and its IAM entities. Maps are keyed by name as written; lookups by name are
+/// case-insensitive where IAM's are (names are unique regardless of case).
+#[derive(Clone, Debug)]
+pub struct Account {
+    /// The account id.
+    pub id: AccountId,
+    /// The alias.
+    pub alias: Option<String>,
+    /// The S3 canonical user id of the account.
+    pub canonical_user_id: String,
+    /// Users by name.
+    pub users: BTreeMap<String, User>,
+    /// Groups by name.
+    pub groups: BTreeMap<String, Group>,
+    /// Roles by name.
+    pub roles: BTreeMap<String, Role>,
+    /// Customer managed policies by name.
+    pub policies: BTreeMap<String, ManagedPolicy>,
+    /// OIDC providers by URL.
+    pub oidc_providers: BTreeMap<String, OidcProvider>,
+    /// SAML providers by name.
+    pub saml_providers: BTreeMap<String, SamlProvider>,
+    /// The account-level Block Public Access settings.
+    pub public_access_block: Option<PublicAccessBlock>,
+}
+
+fn find<'a, T>(map: &'a BTreeMap<String, T>, name: &str) -> Option<&'a T> {
+    map.get(name).or_else(|| map.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+}
+
+impl Account {
+    /// A user by name (IAM names are unique regardless of case).
+    pub fn user(&self, name: &str) -> Option<&User> {
+        find(&self.users, name)
+    }
+
+    /// A group by name.
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        find(&self.groups, name)
+    }
+
+    /// A role by name.
+    pub fn role(&self, name: &str) -> Option<&Role> {
+        find(&self.roles, name)
+    }
+
+    /// A customer managed policy by name.
+    pub fn policy(&self, name: &str) -> Option<&ManagedPolicy> {
+        find(&self.policies, name)
+    }
+}

@@ -1,0 +1,147 @@
+//! Deterministic identifiers: the same seed and the same names give the same unique ids, access
+//! keys and secrets in every run; another seed changes them all.
+//!
+//! Each id is derived from a hash of the seed, the kind of id and the thing it names (for
+//! example `user/111111111111/alice`), not from a counter, so adding a user to a fixture does
+//! not change anyone else's keys.
+//!
+//! Shapes follow AWS: unique ids are a four-letter prefix (`AIDA` users, `AGPA` groups, `AROA`
+//! roles, `ANPA` managed policies, `AIPA` instance profiles) and 17 characters of `A-Z2-7`
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids>);
+//! access key ids are `AKIA` (long-term) or `ASIA` (temporary) and 16 such characters; secret
+//! access keys are 40 base64 characters.
+
+use sha2::{Digest, Sha256};
+
+/// The seed every world uses unless a fixture gives another.
+pub const DEFAULT_SEED: u64 = 0;
+
+/// Generates identifiers from a seed.
+///
+/// ```
+/// use iamsim::model::Ids;
+/// let ids = Ids::new(7);
+/// let id = ids.unique_id("AIDA", "user/111111111111/alice");
+/// assert_eq!(id.len(), 21);
+/// assert!(id.starts_with("AIDA"));
+/// assert_eq!(id, Ids::new(7).unique_id("AIDA", "user/111111111111/alice"));
+/// assert_ne!(id, Ids::new(8).unique_id("AIDA", "user/111111111111/alice"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ids {
+    seed: u64,
+}
+
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+const HEX: &[u8; 16] = b"0123456789abcdef";
+const LOWER36: &[u8; 36] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+
+impl Ids {
+    /// A generator for one seed.
+    pub fn new(seed: u64) -> Ids {
+        Ids { seed }
+    }
+
+    /// The seed.
+    pub fn seed(self) -> u64 {
+        self.seed
+    }
+
+    /// `len` characters of `alphabet`, derived from the seed, the kind and the scope.
+    fn chars(self, kind: &str, scope: &str, alphabet: &[u8], len: usize) -> String {
+        let mut out = String::with_capacity(len);
+        let mut block = 0u32;
+        while out.len() < len {
+            let mut h = Sha256::new();
+            h.update(self.seed.to_be_bytes());
+            h.update(kind.as_bytes());
+            h.update([0]);
+            h.update(scope.as_bytes());
+            h.update(block.to_be_bytes());
+            for byte in h.finalize() {
+                if out.len() == len {
+                    break;
+                }
+                // 256 is a multiple of 16, 32 and 64; for 36 the bias is negligible for ids.
+                let i = usize::from(byte) % alphabet.len();
+                out.push(char::from(alphabet.get(i).copied().unwrap_or(b'A')));
+            }
+            block += 1;
+        }
+        out
+    }
+
+    /// An IAM unique id: `prefix` followed by 17 characters of `A-Z2-7`.
+    pub fn unique_id(self, prefix: &str, scope: &str) -> String {
+        format!("{prefix}{}", self.chars(prefix, scope, BASE32, 17))
+    }
+
+    /// An access key id: `prefix` (`AKIA` or `ASIA`) followed by 16 characters of `A-Z2-7`.
+    pub fn access_key_id(self, prefix: &str, scope: &str) -> String {
+        format!("{prefix}{}", self.chars(prefix, scope, BASE32, 16))
+    }
+
+    /// A 40-character secret access key.
+    pub fn secret(self, scope: &str) -> String {
+        self.chars("secret", scope, BASE64, 40)
+    }
+
+    /// An EC2 instance id: `i-` and 17 hex digits.
+    pub fn instance_id(self, scope: &str) -> String {
+        format!("i-{}", self.chars("instance", scope, HEX, 17))
+    }
+
+    /// An organization id: `o-` and 10 lowercase letters or digits.
+    pub fn organization_id(self, scope: &str) -> String {
+        format!("o-{}", self.chars("organization", scope, LOWER36, 10))
+    }
+
+    /// An organization root id: `r-` and 4 lowercase letters or digits.
+    pub fn root_id(self, scope: &str) -> String {
+        format!("r-{}", self.chars("root", scope, LOWER36, 4))
+    }
+
+    /// An organizational unit id: `ou-`, 4 characters of the root id, `-` and 8 more.
+    pub fn ou_id(self, root_id: &str, scope: &str) -> String {
+        let root = root_id.trim_start_matches("r-");
+        format!("ou-{root}-{}", self.chars("ou", scope, LOWER36, 8))
+    }
+
+    /// An S3 canonical user id: 64 hex digits.
+    pub fn canonical_user_id(self, scope: &str) -> String {
+        self.chars("canonical", scope, HEX, 64)
+    }
+
+    /// Opaque text of the given length (session tokens, MFA seeds), in base64 characters.
+    pub fn opaque(self, kind: &str, scope: &str, len: usize) -> String {
+        self.chars(kind, scope, BASE64, len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes_match_aws() {
+        let ids = Ids::new(1);
+        let key = ids.access_key_id("AKIA", "user/1/alice/0");
+        assert_eq!(key.len(), 20);
+        assert!(key.chars().all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c)));
+        assert_eq!(ids.secret("x").len(), 40);
+        let instance = ids.instance_id("web-1");
+        assert_eq!(instance.len(), 19);
+        assert!(instance.starts_with("i-"));
+        assert!(ids.ou_id("r-ab12", "prod").starts_with("ou-ab12-"));
+        assert_eq!(ids.canonical_user_id("1").len(), 64);
+    }
+
+    #[test]
+    fn scopes_are_independent() {
+        let ids = Ids::new(DEFAULT_SEED);
+        assert_ne!(ids.unique_id("AIDA", "user/1/alice"), ids.unique_id("AIDA", "user/1/bob"));
+        // The kind takes part in the hash: a user and a role of the same name differ.
+        assert_ne!(ids.unique_id("AIDA", "a")[4..], ids.unique_id("AROA", "a")[4..]);
+    }
+}

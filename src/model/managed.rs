@@ -1,0 +1,92 @@
+//! The AWS managed policies iamsim ships, and the default organization policies.
+//!
+//! Documents are the default versions published in the AWS Managed Policy Reference
+//! (<https://docs.aws.amazon.com/aws-managed-policy/latest/reference/>), as of November 2026:
+//! AdministratorAccess v1, AmazonS3ReadOnlyAccess v3, AmazonS3FullAccess v2,
+//! IAMReadOnlyAccess v4, PowerUserAccess v12. A fixture defines any other AWS managed policy
+//! under `aws_managed_policies`. `FullAWSAccess` is the SCP AWS Organizations attaches to every
+//! root, OU and account when SCPs are enabled, `RCPFullAWSAccess` the RCP it attaches (and that
+//! cannot be detached) when RCPs are enabled.
+//!
+//! Each document is parsed once per process and shared by every world.
+
+use std::sync::{Arc, LazyLock};
+
+use crate::policy::Policy;
+
+const SHIPPED: [(&str, &str); 5] = [
+    ("AdministratorAccess", include_str!("managed/AdministratorAccess.json")),
+    ("AmazonS3ReadOnlyAccess", include_str!("managed/AmazonS3ReadOnlyAccess.json")),
+    ("AmazonS3FullAccess", include_str!("managed/AmazonS3FullAccess.json")),
+    ("IAMReadOnlyAccess", include_str!("managed/IAMReadOnlyAccess.json")),
+    ("PowerUserAccess", include_str!("managed/PowerUserAccess.json")),
+];
+
+/// The name of the default SCP.
+pub(crate) const FULL_AWS_ACCESS: &str = "FullAWSAccess";
+/// The name of the default RCP.
+pub(crate) const RCP_FULL_AWS_ACCESS: &str = "RCPFullAWSAccess";
+
+fn parse(name: &str, text: &str) -> Option<Arc<Policy>> {
+    Policy::parse(text).ok().map(|p| Arc::new(p.named(name)))
+}
+
+static SHIPPED_POLICIES: LazyLock<Vec<(&'static str, Arc<Policy>)>> = LazyLock::new(|| {
+    SHIPPED
+        .iter()
+        .filter_map(|(name, text)| parse(&format!("arn:aws:iam::aws:policy/{name}"), text).map(|p| (*name, p)))
+        .collect()
+});
+
+static FULL_AWS_ACCESS_POLICY: LazyLock<Option<Arc<Policy>>> =
+    LazyLock::new(|| parse(FULL_AWS_ACCESS, include_str!("managed/FullAWSAccess.json")));
+
+static RCP_FULL_AWS_ACCESS_POLICY: LazyLock<Option<Arc<Policy>>> =
+    LazyLock::new(|| parse(RCP_FULL_AWS_ACCESS, include_str!("managed/RCPFullAWSAccess.json")));
+
+/// A shipped AWS managed policy by name (the part after `arn:aws:iam::aws:policy/`).
+///
+/// ```
+/// let admin = iamsim::model::aws_managed_policy("AdministratorAccess").expect("shipped");
+/// assert_eq!(admin.name(), Some("arn:aws:iam::aws:policy/AdministratorAccess"));
+/// assert!(iamsim::model::aws_managed_policy("ReadOnlyAccess").is_none());
+/// ```
+pub fn aws_managed_policy(name: &str) -> Option<Arc<Policy>> {
+    SHIPPED_POLICIES.iter().find(|(n, _)| *n == name).map(|(_, p)| p.clone())
+}
+
+/// The names of the shipped AWS managed policies.
+pub fn shipped_aws_managed_policies() -> impl Iterator<Item = &'static str> {
+    SHIPPED.iter().map(|(n, _)| *n)
+}
+
+/// `FullAWSAccess`, the default SCP.
+pub(crate) fn full_aws_access() -> Option<Arc<Policy>> {
+    FULL_AWS_ACCESS_POLICY.clone()
+}
+
+/// `RCPFullAWSAccess`, the RCP every level has once RCPs are enabled.
+pub(crate) fn rcp_full_aws_access() -> Option<Arc<Policy>> {
+    RCP_FULL_AWS_ACCESS_POLICY.clone()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::PolicyKind;
+
+    #[test]
+    fn every_shipped_document_parses_and_validates() {
+        assert_eq!(SHIPPED_POLICIES.len(), SHIPPED.len());
+        for (name, policy) in SHIPPED_POLICIES.iter() {
+            let errors: Vec<_> = policy
+                .validate(PolicyKind::Identity)
+                .into_iter()
+                .filter(|f| f.severity == crate::policy::Severity::Error)
+                .collect();
+            assert!(errors.is_empty(), "{name}: {errors:?}");
+        }
+        assert!(full_aws_access().is_some());
+        assert!(rcp_full_aws_access().is_some_and(|p| p.validate(PolicyKind::ResourceControl).is_empty()));
+    }
+}
