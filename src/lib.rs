@@ -27,6 +27,7 @@ pub mod arn;
 pub mod catalog;
 pub mod clock;
 pub mod fixtures;
+pub mod harness;
 pub mod model;
 pub mod path;
 pub mod policy;
@@ -34,6 +35,7 @@ pub mod vectors;
 
 pub use arn::Arn;
 pub use clock::Clock;
+pub use harness::{World, WorldError};
 pub use policy::{
     AccountId, Action, AuthzRequest, Context, Decision, Outcome, Policy, PolicySet, Principal, Resource, Tags, evaluate,
 };

@@ -12,7 +12,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::Model;
 use super::iam::{Account, AttachedPolicy, User};
 use crate::clock::format_rfc3339;
-use crate::policy::{AccountId, Action, AuthzRequest, Context, Decision, Policy, PolicySet, Principal, Resource, Tags, evaluate};
+use crate::policy::{
+    AccountId, Action, AuthzRequest, Context, Decision, Policy, PolicySet, Principal, Resource, Tags, evaluate,
+};
 
 /// What a role session carries besides its role: the session name, session policies and tags,
 /// the source identity, and how it was authenticated.
@@ -153,11 +155,15 @@ impl Model {
         context.set("aws:ViaAWSService", ["false"]);
 
         let mut set = PolicySet::new();
-        let add = |set: PolicySet, policies: &[AttachedPolicy]| policies.iter().fold(set, |s, p| s.identity(p.policy.clone()));
+        let add = |set: PolicySet, policies: &[AttachedPolicy]| {
+            policies.iter().fold(set, |s, p| s.identity(p.policy.clone()))
+        };
         let (principal, principal_account, service_linked): (Principal, Option<AccountId>, bool) = match caller {
             Caller::User { account, name } => {
                 let acct = self.account_of(account)?;
-                let user = acct.user(name).ok_or_else(|| UnknownEntity::User { account: account.clone(), name: name.clone() })?;
+                let user = acct
+                    .user(name)
+                    .ok_or_else(|| UnknownEntity::User { account: account.clone(), name: name.clone() })?;
                 set = add(set, &user.inline_policies);
                 set = add(set, &user.managed_policies);
                 for group in user.groups.iter().filter_map(|g| acct.group(g)) {
@@ -171,7 +177,9 @@ impl Model {
             }
             Caller::RoleSession { account, role, session } => {
                 let acct = self.account_of(account)?;
-                let role = acct.role(role).ok_or_else(|| UnknownEntity::Role { account: account.clone(), name: role.clone() })?;
+                let role = acct
+                    .role(role)
+                    .ok_or_else(|| UnknownEntity::Role { account: account.clone(), name: role.clone() })?;
                 set = add(set, &role.inline_policies);
                 set = add(set, &role.managed_policies);
                 if let Some(b) = &role.permissions_boundary {
@@ -190,13 +198,16 @@ impl Model {
                 if let Some(si) = &session.source_identity {
                     context.set("aws:SourceIdentity", [si.clone()]);
                 }
-                let mut tags: BTreeMap<String, String> = role.tags.iter().map(|(k, v)| (k.to_lowercase(), v.to_owned())).collect();
-                let mut shown: BTreeMap<String, String> = role.tags.iter().map(|(k, _)| (k.to_lowercase(), k.to_owned())).collect();
+                let mut tags: BTreeMap<String, String> =
+                    role.tags.iter().map(|(k, v)| (k.to_lowercase(), v.to_owned())).collect();
+                let mut shown: BTreeMap<String, String> =
+                    role.tags.iter().map(|(k, _)| (k.to_lowercase(), k.to_owned())).collect();
                 for (k, v) in &session.tags {
                     tags.insert(k.to_lowercase(), v.clone());
                     shown.insert(k.to_lowercase(), k.clone());
                 }
-                let tags: Tags = tags.iter().map(|(k, v)| (shown.get(k).map_or(k.as_str(), String::as_str), v.as_str())).collect();
+                let tags: Tags =
+                    tags.iter().map(|(k, v)| (shown.get(k).map_or(k.as_str(), String::as_str), v.as_str())).collect();
                 let principal = Principal::role_session(role.arn.as_str(), &session.name)
                     .map(|p| p.with_unique_id(&role.id).with_tags(tags))
                     .unwrap_or(Principal::Anonymous);

@@ -94,7 +94,12 @@ impl Builder<'_> {
         let value = match source {
             PolicySource::Inline(v) => v,
             PolicySource::File(f) => {
-                self.error(path, format!("`{f}`: policy files are read by the fixture loader (`World::from_fixture`), not by the builder"));
+                self.error(
+                    path,
+                    format!(
+                        "`{f}`: policy files are read by the fixture loader (`World::from_fixture`), not by the builder"
+                    ),
+                );
                 return None;
             }
         };
@@ -192,9 +197,9 @@ impl Builder<'_> {
                 let hint = closest(reference, account.policies.keys().map(String::as_str))
                     .map(|s| format!(", did you mean `{s}`?"))
                     .or_else(|| {
-                        managed::shipped_aws_managed_policies()
-                            .any(|n| n == reference)
-                            .then(|| format!(": for the AWS managed policy write `arn:aws:iam::aws:policy/{reference}`"))
+                        managed::shipped_aws_managed_policies().any(|n| n == reference).then(|| {
+                            format!(": for the AWS managed policy write `arn:aws:iam::aws:policy/{reference}`")
+                        })
                     })
                     .unwrap_or_default();
                 self.error(path, format!("account {} has no managed policy `{reference}`{hint}", account.id));
@@ -228,7 +233,14 @@ impl Builder<'_> {
         None
     }
 
-    fn managed_list(&mut self, account: &Account, refs: &[String], path: &JsonPath, quota: usize, what: &str) -> Vec<AttachedPolicy> {
+    fn managed_list(
+        &mut self,
+        account: &Account,
+        refs: &[String],
+        path: &JsonPath,
+        quota: usize,
+        what: &str,
+    ) -> Vec<AttachedPolicy> {
         if refs.len() > quota {
             self.error(path, format!("{} managed policies attached to this {what}: the quota is {quota}", refs.len()));
         }
@@ -345,14 +357,21 @@ impl Model {
             };
             if let Some(policy) = b.policy(source, &at, PolicyKind::Identity, &reference) {
                 if policy.size() > MANAGED_POLICY_SIZE {
-                    b.error(&at, format!("cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE} (this policy has {})", policy.size()));
+                    b.error(
+                        &at,
+                        format!(
+                            "cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE} (this policy has {})",
+                            policy.size()
+                        ),
+                    );
                 }
                 let id = b.ids.unique_id("ANPA", &format!("aws-policy/{name}"));
                 let (path, short) = match name.rsplit_once('/') {
                     Some((p, n)) => (format!("/{p}/"), n.to_owned()),
                     None => ("/".to_owned(), name.clone()),
                 };
-                b.aws_managed.insert(name.clone(), ManagedPolicy { name: short, path, arn, id, description: None, policy });
+                b.aws_managed
+                    .insert(name.clone(), ManagedPolicy { name: short, path, arn, id, description: None, policy });
             }
         }
 
@@ -369,7 +388,10 @@ impl Model {
             for user in account.users.values() {
                 for key in &user.access_keys {
                     if access_keys.insert(key.id.clone(), (id.clone(), user.name.clone())).is_some() {
-                        b.error(&at.key("users").key(&user.name).key("access_keys"), format!("access key id `{}` is used twice", key.id));
+                        b.error(
+                            &at.key("users").key(&user.name).key("access_keys"),
+                            format!("access key id `{}` is used twice", key.id),
+                        );
                     }
                 }
             }
@@ -386,12 +408,16 @@ impl Model {
         }
         for bucket in buckets.values() {
             if let Some(policy) = &bucket.policy {
-                let at = root.key("accounts").key(bucket.account.as_str()).key("buckets").key(&bucket.name).key("policy");
+                let at =
+                    root.key("accounts").key(bucket.account.as_str()).key("buckets").key(&bucket.name).key("policy");
                 check_principals(&mut b, &accounts, &policy.policy, &at);
             }
         }
 
-        let organization = fixture.organization.as_ref().and_then(|o| build_organization(&mut b, o, &accounts, &root.key("organization")));
+        let organization = fixture
+            .organization
+            .as_ref()
+            .and_then(|o| build_organization(&mut b, o, &accounts, &root.key("organization")));
         let instances = build_instances(&mut b, &accounts, &root.key("instances"));
         check_unique_ids(&mut b, &accounts);
 
@@ -445,7 +471,10 @@ fn build_account(
         ("policie", duplicates_by_case(f.policies.keys())),
     ] {
         for (first, second) in dups {
-            b.error(&at.key(format!("{kind}s")).key(second), format!("`{second}` and `{first}` are the same name: IAM names are not case-sensitive"));
+            b.error(
+                &at.key(format!("{kind}s")).key(second),
+                format!("`{second}` and `{first}` are the same name: IAM names are not case-sensitive"),
+            );
         }
     }
 
@@ -472,7 +501,9 @@ fn build_account(
             ManagedPolicyFixture::Detailed { description, .. } => description.clone(),
             ManagedPolicyFixture::Document(_) => None,
         };
-        account.policies.insert(name.clone(), ManagedPolicy { name: name.clone(), path, arn, id: pid, description, policy });
+        account
+            .policies
+            .insert(name.clone(), ManagedPolicy { name: name.clone(), path, arn, id: pid, description, policy });
     }
 
     for (name, g) in &f.groups {
@@ -483,10 +514,18 @@ fn build_account(
         let path = b.iam_path(g.path.as_deref(), &gat.key("path"));
         let Ok(arn) = Arn::parse(&format!("arn:aws:iam::{id}:group{path}{name}")) else { continue };
         let gid = b.unique_id(g.id.as_deref(), "AGPA", &format!("group/{id}/{name}"), &gat.key("id"));
-        let inline_policies =
-            b.inline_policies(&g.inline_policies, &gat.key("inline_policies"), &format!("group/{name}"), GROUP_INLINE_SIZE, &format!("group {name}"));
-        let managed_policies = b.managed_list(&account, &g.policies, &gat.key("policies"), MANAGED_PER_IDENTITY, "group");
-        account.groups.insert(name.clone(), Group { name: name.clone(), path, arn, id: gid, inline_policies, managed_policies });
+        let inline_policies = b.inline_policies(
+            &g.inline_policies,
+            &gat.key("inline_policies"),
+            &format!("group/{name}"),
+            GROUP_INLINE_SIZE,
+            &format!("group {name}"),
+        );
+        let managed_policies =
+            b.managed_list(&account, &g.policies, &gat.key("policies"), MANAGED_PER_IDENTITY, "group");
+        account
+            .groups
+            .insert(name.clone(), Group { name: name.clone(), path, arn, id: gid, inline_policies, managed_policies });
     }
 
     for (name, u) in &f.users {
@@ -498,22 +537,33 @@ fn build_account(
         let Ok(arn) = Arn::parse(&format!("arn:aws:iam::{id}:user{path}{name}")) else { continue };
         let uid = b.unique_id(u.id.as_deref(), "AIDA", &format!("user/{id}/{name}"), &uat.key("id"));
         if u.groups.len() > GROUPS_PER_USER {
-            b.error(&uat.key("groups"), format!("{} groups: a user can be in at most {GROUPS_PER_USER}", u.groups.len()));
+            b.error(
+                &uat.key("groups"),
+                format!("{} groups: a user can be in at most {GROUPS_PER_USER}", u.groups.len()),
+            );
         }
         let mut groups = Vec::new();
         for (i, g) in u.groups.iter().enumerate() {
             match account.group(g) {
                 Some(group) => groups.push(group.name.clone()),
                 None => {
-                    let hint = closest(g, account.groups.keys().map(String::as_str)).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
+                    let hint = closest(g, account.groups.keys().map(String::as_str))
+                        .map(|s| format!(", did you mean `{s}`?"))
+                        .unwrap_or_default();
                     b.error(&uat.key("groups").index(i), format!("account {id} has no group `{g}`{hint}"));
                 }
             }
         }
-        let inline_policies =
-            b.inline_policies(&u.inline_policies, &uat.key("inline_policies"), &format!("user/{name}"), USER_INLINE_SIZE, &format!("user {name}"));
+        let inline_policies = b.inline_policies(
+            &u.inline_policies,
+            &uat.key("inline_policies"),
+            &format!("user/{name}"),
+            USER_INLINE_SIZE,
+            &format!("user {name}"),
+        );
         let managed_policies = b.managed_list(&account, &u.policies, &uat.key("policies"), b.managed_per_user, "user");
-        let permissions_boundary = b.boundary(&account, u.permissions_boundary.as_deref(), &uat.key("permissions_boundary"));
+        let permissions_boundary =
+            b.boundary(&account, u.permissions_boundary.as_deref(), &uat.key("permissions_boundary"));
         let tags = b.tags(&u.tags, &uat.key("tags"));
         let access_keys = access_keys(b, id, name, u.access_keys.as_ref(), &uat.key("access_keys"));
         let mfa = u.mfa.then(|| MfaDevice {
@@ -522,7 +572,19 @@ fn build_account(
         });
         account.users.insert(
             name.clone(),
-            User { name: name.clone(), path, arn, id: uid, groups, inline_policies, managed_policies, permissions_boundary, tags, access_keys, mfa },
+            User {
+                name: name.clone(),
+                path,
+                arn,
+                id: uid,
+                groups,
+                inline_policies,
+                managed_policies,
+                permissions_boundary,
+                tags,
+                access_keys,
+                mfa,
+            },
         );
     }
 
@@ -541,13 +603,24 @@ fn build_account(
             // IAM's LimitExceeded message: "Cannot exceed quota for ACLSizePerRole: 2048".
             b.error(&rat.key("trust"), format!("cannot exceed quota for ACLSizePerRole: {} (this trust policy has {} characters without whitespace)", b.trust_policy_size, trust.size()));
         }
-        let inline_policies =
-            b.inline_policies(&r.inline_policies, &rat.key("inline_policies"), &format!("role/{name}"), ROLE_INLINE_SIZE, &format!("role {name}"));
+        let inline_policies = b.inline_policies(
+            &r.inline_policies,
+            &rat.key("inline_policies"),
+            &format!("role/{name}"),
+            ROLE_INLINE_SIZE,
+            &format!("role {name}"),
+        );
         let managed_policies = b.managed_list(&account, &r.policies, &rat.key("policies"), b.managed_per_role, "role");
-        let permissions_boundary = b.boundary(&account, r.permissions_boundary.as_deref(), &rat.key("permissions_boundary"));
+        let permissions_boundary =
+            b.boundary(&account, r.permissions_boundary.as_deref(), &rat.key("permissions_boundary"));
         let max_session_duration = r.max_session_duration.unwrap_or(3_600);
         if !SESSION_DURATION.contains(&max_session_duration) {
-            b.error(&rat.key("max_session_duration"), format!("`{max_session_duration}` is not a valid maximum session duration: it must be 3600 to 43200 seconds"));
+            b.error(
+                &rat.key("max_session_duration"),
+                format!(
+                    "`{max_session_duration}` is not a valid maximum session duration: it must be 3600 to 43200 seconds"
+                ),
+            );
         }
         if let Some(d) = &r.description
             && d.chars().count() > 1_000
@@ -611,14 +684,22 @@ fn build_account(
     for (name, p) in &f.saml_providers {
         let pat = at.key("saml_providers").key(name);
         // `SAMLProviderName`: 1–128 characters of `[\w._-]`.
-        if name.is_empty() || name.len() > 128 || !name.bytes().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c)) {
+        if name.is_empty()
+            || name.len() > 128
+            || !name.bytes().all(|c| c.is_ascii_alphanumeric() || b"._-".contains(&c))
+        {
             b.error(&pat, format!("`{name}` is not a valid SAML provider name: 1 to 128 letters, digits and `._-`"));
         }
         if p.metadata_file.is_some() {
-            b.error(&pat.key("metadata_file"), "metadata files are read by the fixture loader (`World::from_fixture`), not by the builder");
+            b.error(
+                &pat.key("metadata_file"),
+                "metadata files are read by the fixture loader (`World::from_fixture`), not by the builder",
+            );
         }
         let Ok(arn) = Arn::parse(&format!("arn:aws:iam::{id}:saml-provider/{name}")) else { continue };
-        account.saml_providers.insert(name.clone(), SamlProvider { name: name.clone(), arn, metadata: p.metadata.clone() });
+        account
+            .saml_providers
+            .insert(name.clone(), SamlProvider { name: name.clone(), arn, metadata: p.metadata.clone() });
     }
 
     for (name, bf) in &f.buckets {
@@ -626,7 +707,13 @@ fn build_account(
         if let Some(bucket) = build_bucket(b, id, name, bf, &bat) {
             match buckets.get(name) {
                 // Bucket names are global: "BucketAlreadyExists".
-                Some(existing) => b.error(&bat, format!("bucket `{name}` already exists in account {}: bucket names are unique across all accounts", existing.account)),
+                Some(existing) => b.error(
+                    &bat,
+                    format!(
+                        "bucket `{name}` already exists in account {}: bucket names are unique across all accounts",
+                        existing.account
+                    ),
+                ),
                 None => {
                     buckets.insert(name.clone(), bucket);
                 }
@@ -645,7 +732,13 @@ fn public_access_block(f: PublicAccessBlockFixture) -> PublicAccessBlock {
     }
 }
 
-fn access_keys(b: &mut Builder<'_>, account: &AccountId, user: &str, f: Option<&AccessKeysFixture>, at: &JsonPath) -> Vec<AccessKey> {
+fn access_keys(
+    b: &mut Builder<'_>,
+    account: &AccountId,
+    user: &str,
+    f: Option<&AccessKeysFixture>,
+    at: &JsonPath,
+) -> Vec<AccessKey> {
     let generated = |b: &mut Builder<'_>, n: usize| AccessKey {
         id: b.ids.access_key_id("AKIA", &format!("{account}/{user}/{n}")),
         secret: b.ids.secret(&format!("{account}/{user}/{n}")),
@@ -670,8 +763,13 @@ fn access_keys(b: &mut Builder<'_>, account: &AccountId, user: &str, f: Option<&
                     let mut key = generated(b, i);
                     if let Some(kid) = &k.id {
                         // `accessKeyIdType`: 16–128 word characters.
-                        if !(16..=128).contains(&kid.len()) || !kid.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_') {
-                            b.error(&at.index(i).key("id"), format!("`{kid}` is not an access key id: 16 to 128 letters, digits or underscores"));
+                        if !(16..=128).contains(&kid.len())
+                            || !kid.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+                        {
+                            b.error(
+                                &at.index(i).key("id"),
+                                format!("`{kid}` is not an access key id: 16 to 128 letters, digits or underscores"),
+                            );
                         }
                         key.id = kid.clone();
                     }
@@ -684,7 +782,10 @@ fn access_keys(b: &mut Builder<'_>, account: &AccountId, user: &str, f: Option<&
                     match k.status.as_deref() {
                         None | Some("Active") => {}
                         Some("Inactive") => key.active = false,
-                        Some(other) => b.error(&at.index(i).key("status"), format!("`{other}` is not a key status: expected `Active` or `Inactive`")),
+                        Some(other) => b.error(
+                            &at.index(i).key("status"),
+                            format!("`{other}` is not a key status: expected `Active` or `Inactive`"),
+                        ),
                     }
                     key
                 })
@@ -693,7 +794,13 @@ fn access_keys(b: &mut Builder<'_>, account: &AccountId, user: &str, f: Option<&
     }
 }
 
-fn build_bucket(b: &mut Builder<'_>, account: &AccountId, name: &str, f: &BucketFixture, at: &JsonPath) -> Option<Bucket> {
+fn build_bucket(
+    b: &mut Builder<'_>,
+    account: &AccountId,
+    name: &str,
+    f: &BucketFixture,
+    at: &JsonPath,
+) -> Option<Bucket> {
     if let Some(why) = names::check_bucket_name(name) {
         b.error(at, why);
         return None;
@@ -722,9 +829,11 @@ fn build_bucket(b: &mut Builder<'_>, account: &AccountId, name: &str, f: &Bucket
             continue;
         }
         let object = match o {
-            ObjectFixture::Text(t) => {
-                Object { content: Bytes::from(t.clone()), content_type: "binary/octet-stream".into(), tags: BTreeMap::new() }
-            }
+            ObjectFixture::Text(t) => Object {
+                content: Bytes::from(t.clone()),
+                content_type: "binary/octet-stream".into(),
+                tags: BTreeMap::new(),
+            },
             ObjectFixture::Detailed(d) => {
                 let given = [d.text.is_some(), d.base64.is_some(), d.file.is_some()].iter().filter(|x| **x).count();
                 if given != 1 {
@@ -742,7 +851,10 @@ fn build_bucket(b: &mut Builder<'_>, account: &AccountId, name: &str, f: &Bucket
                         }
                     }
                 } else {
-                    b.error(&oat.key("file"), "object files are read by the fixture loader (`World::from_fixture`), not by the builder");
+                    b.error(
+                        &oat.key("file"),
+                        "object files are read by the fixture loader (`World::from_fixture`), not by the builder",
+                    );
                     continue;
                 };
                 if d.tags.len() > 10 {
@@ -774,14 +886,18 @@ fn build_bucket(b: &mut Builder<'_>, account: &AccountId, name: &str, f: &Bucket
 fn check_bucket_policy_scope(b: &mut Builder<'_>, policy: &Policy, bucket: &str, at: &JsonPath) {
     let doc = policy.document();
     let statements: Vec<(JsonPath, &Value)> = match doc.get("Statement") {
-        Some(Value::Array(items)) => items.iter().enumerate().map(|(i, v)| (JsonPath::root().key("Statement").index(i), v)).collect(),
+        Some(Value::Array(items)) => {
+            items.iter().enumerate().map(|(i, v)| (JsonPath::root().key("Statement").index(i), v)).collect()
+        }
         Some(v) => vec![(JsonPath::root().key("Statement"), v)],
         None => Vec::new(),
     };
     let texts = |v: &Value| -> Vec<(Option<usize>, String)> {
         match v {
             Value::String(s) => vec![(None, s.clone())],
-            Value::Array(items) => items.iter().enumerate().filter_map(|(i, x)| x.as_str().map(|s| (Some(i), s.to_owned()))).collect(),
+            Value::Array(items) => {
+                items.iter().enumerate().filter_map(|(i, x)| x.as_str().map(|s| (Some(i), s.to_owned()))).collect()
+            }
             _ => Vec::new(),
         }
     };
@@ -790,18 +906,19 @@ fn check_bucket_policy_scope(b: &mut Builder<'_>, policy: &Policy, bucket: &str,
             let Some(v) = st.get(field) else { continue };
             for (i, r) in texts(v) {
                 let in_bucket = r == "*"
-                    || r.strip_prefix("arn:")
-                        .and_then(|rest| rest.split_once(":s3:::"))
-                        .is_some_and(|(_, res)| {
-                            let name = res.split('/').next().unwrap_or(res);
-                            crate::policy::pattern::Glob::new(name).matches(bucket)
-                        });
+                    || r.strip_prefix("arn:").and_then(|rest| rest.split_once(":s3:::")).is_some_and(|(_, res)| {
+                        let name = res.split('/').next().unwrap_or(res);
+                        crate::policy::pattern::Glob::new(name).matches(bucket)
+                    });
                 if !in_bucket {
                     let p = match i {
                         Some(i) => sp.key(field).index(i),
                         None => sp.key(field),
                     };
-                    b.error(&at.join(&p), format!("policy has invalid resource: `{r}` is not bucket `{bucket}` or its objects"));
+                    b.error(
+                        &at.join(&p),
+                        format!("policy has invalid resource: `{r}` is not bucket `{bucket}` or its objects"),
+                    );
                 }
             }
         }
@@ -843,14 +960,25 @@ fn check_principals(b: &mut Builder<'_>, accounts: &BTreeMap<AccountId, Account>
                 };
                 match found {
                     Some(true) => {}
-                    Some(false) => b.error(&path, format!("invalid principal in policy: `{shown}`: the {kind} `{name}` has another path")),
+                    Some(false) => b.error(
+                        &path,
+                        format!("invalid principal in policy: `{shown}`: the {kind} `{name}` has another path"),
+                    ),
                     None => {
                         let candidates: Vec<&str> = match kind {
                             "user" => account.users.keys().map(String::as_str).collect(),
                             _ => account.roles.keys().map(String::as_str).collect(),
                         };
-                        let hint = closest(name, candidates.into_iter()).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
-                        b.error(&path, format!("invalid principal in policy: `{shown}`: account {} has no {kind} `{name}`{hint}", account.id));
+                        let hint = closest(name, candidates.into_iter())
+                            .map(|s| format!(", did you mean `{s}`?"))
+                            .unwrap_or_default();
+                        b.error(
+                            &path,
+                            format!(
+                                "invalid principal in policy: `{shown}`: account {} has no {kind} `{name}`{hint}",
+                                account.id
+                            ),
+                        );
                     }
                 }
             }
@@ -863,7 +991,13 @@ fn check_principals(b: &mut Builder<'_>, accounts: &BTreeMap<AccountId, Account>
                     _ => true,
                 };
                 if !exists {
-                    b.error(&path, format!("invalid principal in policy: `{shown}`: account {} has no such identity provider", account.id));
+                    b.error(
+                        &path,
+                        format!(
+                            "invalid principal in policy: `{shown}`: account {} has no such identity provider",
+                            account.id
+                        ),
+                    );
                 }
             }
             _ => {}
@@ -878,7 +1012,10 @@ fn build_organization(
     at: &JsonPath,
 ) -> Option<Organization> {
     let Ok(management) = AccountId::new(&f.management_account) else {
-        b.error(&at.key("management_account"), format!("`{}` is not an account id: expected 12 digits", f.management_account));
+        b.error(
+            &at.key("management_account"),
+            format!("`{}` is not an account id: expected 12 digits", f.management_account),
+        );
         return None;
     };
     if !accounts.contains_key(&management) {
@@ -889,7 +1026,10 @@ fn build_organization(
         Some(id) => {
             let body = id.strip_prefix("o-").unwrap_or_default();
             if !(10..=32).contains(&body.len()) || !body.bytes().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()) {
-                b.error(&at.key("id"), format!("`{id}` is not an organization id: `o-` and 10 to 32 lowercase letters or digits"));
+                b.error(
+                    &at.key("id"),
+                    format!("`{id}` is not an organization id: `o-` and 10 to 32 lowercase letters or digits"),
+                );
             }
             id.clone()
         }
@@ -958,7 +1098,10 @@ fn build_organization(
                 || ous.contains_key(target)
                 || AccountId::new(target).is_ok_and(|a| members.contains_key(&a));
             if !known {
-                b.error(&tat.key(target), format!("`{target}` is not `root`, an OU path or an account of the organization"));
+                b.error(
+                    &tat.key(target),
+                    format!("`{target}` is not `root`, an OU path or an account of the organization"),
+                );
                 continue;
             }
             let mut list = Vec::new();
@@ -975,7 +1118,14 @@ fn build_organization(
                         let kind = if rcp { PolicyKind::ResourceControl } else { PolicyKind::ServiceControl };
                         for finding in p.validate(kind) {
                             if finding.severity == Severity::Error {
-                                b.error(&at.key("policies").key(name).join(&finding.path), format!("attached as {}: {}", if rcp { "an RCP" } else { "an SCP" }, finding.message));
+                                b.error(
+                                    &at.key("policies").key(name).join(&finding.path),
+                                    format!(
+                                        "attached as {}: {}",
+                                        if rcp { "an RCP" } else { "an SCP" },
+                                        finding.message
+                                    ),
+                                );
                             }
                         }
                         list.push(AttachedPolicy { label: Arc::from(name.as_str()), policy: p.clone() });
@@ -1021,7 +1171,11 @@ fn build_organization(
     Some(Organization { id, root_id, management_account: management, ous, accounts: members, scps, rcps })
 }
 
-fn build_instances(b: &mut Builder<'_>, accounts: &BTreeMap<AccountId, Account>, at: &JsonPath) -> BTreeMap<String, Instance> {
+fn build_instances(
+    b: &mut Builder<'_>,
+    accounts: &BTreeMap<AccountId, Account>,
+    at: &JsonPath,
+) -> BTreeMap<String, Instance> {
     let mut out = BTreeMap::new();
     let fixture = b.fixture;
     for (name, f) in &fixture.instances {
@@ -1037,8 +1191,13 @@ fn build_instances(b: &mut Builder<'_>, accounts: &BTreeMap<AccountId, Account>,
         let id = match &f.instance_id {
             Some(id) => {
                 let hex = id.strip_prefix("i-").unwrap_or_default();
-                if !(hex.len() == 8 || hex.len() == 17) || !hex.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()) {
-                    b.error(&iat.key("instance_id"), format!("`{id}` is not an instance id: `i-` and 8 or 17 lowercase hex digits"));
+                if !(hex.len() == 8 || hex.len() == 17)
+                    || !hex.bytes().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase())
+                {
+                    b.error(
+                        &iat.key("instance_id"),
+                        format!("`{id}` is not an instance id: `i-` and 8 or 17 lowercase hex digits"),
+                    );
                 }
                 id.clone()
             }
@@ -1046,32 +1205,46 @@ fn build_instances(b: &mut Builder<'_>, accounts: &BTreeMap<AccountId, Account>,
         };
         let (role, profile) = match (&f.role, &f.instance_profile) {
             (None, None) => (None, None),
-            (Some(role_name), profile) => match account.role(role_name) {
-                None => {
-                    b.error(&iat.key("role"), format!("account {} has no role `{role_name}`", account.id));
-                    (None, None)
-                }
-                Some(role) => match (&role.instance_profile, profile) {
-                    (Some(p), None) => (Some(role.name.clone()), Some(p.name.clone())),
-                    (Some(p), Some(wanted)) if p.name.eq_ignore_ascii_case(wanted) => (Some(role.name.clone()), Some(p.name.clone())),
-                    (_, wanted) => {
-                        let wanted = wanted.clone().unwrap_or_else(|| role.name.clone());
-                        b.error(&iat.key("role"), format!("role `{}` has no instance profile `{wanted}`: give the role `instance_profile: true`", role.name));
+            (Some(role_name), profile) => {
+                match account.role(role_name) {
+                    None => {
+                        b.error(&iat.key("role"), format!("account {} has no role `{role_name}`", account.id));
                         (None, None)
                     }
-                },
-            },
+                    Some(role) => match (&role.instance_profile, profile) {
+                        (Some(p), None) => (Some(role.name.clone()), Some(p.name.clone())),
+                        (Some(p), Some(wanted)) if p.name.eq_ignore_ascii_case(wanted) => {
+                            (Some(role.name.clone()), Some(p.name.clone()))
+                        }
+                        (_, wanted) => {
+                            let wanted = wanted.clone().unwrap_or_else(|| role.name.clone());
+                            b.error(&iat.key("role"), format!("role `{}` has no instance profile `{wanted}`: give the role `instance_profile: true`", role.name));
+                            (None, None)
+                        }
+                    },
+                }
+            }
             (None, Some(profile)) => {
-                match account.roles.values().find(|r| r.instance_profile.as_ref().is_some_and(|p| p.name.eq_ignore_ascii_case(profile))) {
+                match account
+                    .roles
+                    .values()
+                    .find(|r| r.instance_profile.as_ref().is_some_and(|p| p.name.eq_ignore_ascii_case(profile)))
+                {
                     Some(role) => (Some(role.name.clone()), Some(profile.clone())),
                     None => {
-                        b.error(&iat.key("instance_profile"), format!("account {} has no instance profile `{profile}`", account.id));
+                        b.error(
+                            &iat.key("instance_profile"),
+                            format!("account {} has no instance profile `{profile}`", account.id),
+                        );
                         (None, None)
                     }
                 }
             }
         };
-        out.insert(name.clone(), Instance { name: name.clone(), id, account: account.id.clone(), region, role, instance_profile: profile });
+        out.insert(
+            name.clone(),
+            Instance { name: name.clone(), id, account: account.id.clone(), region, role, instance_profile: profile },
+        );
     }
     out
 }

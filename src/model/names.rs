@@ -53,7 +53,9 @@ pub(crate) fn check_path(path: &str) -> Option<String> {
         && path.starts_with('/')
         && path.ends_with('/')
         && path.bytes().all(|b| (0x21..=0x7e).contains(&b));
-    (!valid).then(|| format!("`{path}` is not a valid IAM path: it must begin and end with `/` and hold only printable ASCII"))
+    (!valid).then(|| {
+        format!("`{path}` is not a valid IAM path: it must begin and end with `/` and hold only printable ASCII")
+    })
 }
 
 /// An account alias: 3–63 lowercase letters, digits and single hyphens, not starting or ending
@@ -65,7 +67,9 @@ pub(crate) fn check_alias(alias: &str) -> Option<String> {
         && !alias.starts_with('-')
         && !alias.ends_with('-')
         && !alias.contains("--");
-    (!valid).then(|| format!("`{alias}` is not a valid account alias: 3 to 63 lowercase letters, digits and single hyphens"))
+    (!valid).then(|| {
+        format!("`{alias}` is not a valid account alias: 3 to 63 lowercase letters, digits and single hyphens")
+    })
 }
 
 /// S3 general purpose bucket naming rules

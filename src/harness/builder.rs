@@ -1,0 +1,496 @@
+//! The Rust builder: everything a fixture file can say, written in Rust with policies as
+//! `serde_json::json!` documents. It fills the same [`Fixture`] a file would, so the same
+//! validation and the same errors apply (located by their path in the fixture).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::{World, WorldError};
+use crate::fixtures::{
+    AccessKeyFixture, AccessKeysFixture, AccountFixture, BucketFixture, Fixture, GroupFixture, InstanceFixture,
+    InstanceProfileFixture, ManagedPolicyFixture, ObjectDetails, ObjectFixture, OidcProviderFixture,
+    OrganizationFixture, PolicySource, PublicAccessBlockFixture, QuotasFixture, RoleFixture, SamlProviderFixture,
+    UserFixture,
+};
+
+/// Builds a [`World`]. See the [harness docs](super) for an example.
+#[must_use = "a WorldBuilder does nothing until `.build()`"]
+#[derive(Clone, Debug, Default)]
+pub struct WorldBuilder {
+    fixture: Fixture,
+}
+
+impl WorldBuilder {
+    /// An empty world.
+    pub fn new() -> WorldBuilder {
+        WorldBuilder::default()
+    }
+
+    /// Starts from fixture data (for example an imported account) and adds to it.
+    pub fn from_fixture(fixture: Fixture) -> WorldBuilder {
+        WorldBuilder { fixture }
+    }
+
+    /// Sets the seed of every generated id, key and secret.
+    pub fn seed(mut self, seed: u64) -> WorldBuilder {
+        self.fixture.seed = Some(seed);
+        self
+    }
+
+    /// Sets the clock's start, RFC 3339 (`2026-11-24T12:00:00Z`).
+    pub fn clock(mut self, start: &str) -> WorldBuilder {
+        self.fixture.clock = Some(start.to_owned());
+        self
+    }
+
+    /// Adds (or extends) an account.
+    pub fn account(
+        mut self,
+        id: impl AsRef<str>,
+        build: impl FnOnce(AccountBuilder) -> AccountBuilder,
+    ) -> WorldBuilder {
+        let key = id.as_ref().to_owned();
+        let existing = self.fixture.accounts.remove(&key).unwrap_or_default();
+        self.fixture.accounts.insert(key, build(AccountBuilder { fixture: existing }).fixture);
+        self
+    }
+
+    /// Puts the accounts in an organization whose management account is `management_account`.
+    pub fn organization(
+        mut self,
+        management_account: impl AsRef<str>,
+        build: impl FnOnce(OrganizationBuilder) -> OrganizationBuilder,
+    ) -> WorldBuilder {
+        let start =
+            OrganizationFixture { management_account: management_account.as_ref().to_owned(), ..Default::default() };
+        self.fixture.organization = Some(build(OrganizationBuilder { fixture: start }).fixture);
+        self
+    }
+
+    /// Adds an EC2 instance in `account`.
+    pub fn instance(
+        mut self,
+        name: &str,
+        account: impl AsRef<str>,
+        build: impl FnOnce(InstanceBuilder) -> InstanceBuilder,
+    ) -> WorldBuilder {
+        let start = InstanceFixture { account: account.as_ref().to_owned(), ..Default::default() };
+        self.fixture.instances.insert(name.to_owned(), build(InstanceBuilder { fixture: start }).fixture);
+        self
+    }
+
+    /// Defines an AWS managed policy iamsim does not ship (by the name after
+    /// `arn:aws:iam::aws:policy/`).
+    pub fn aws_managed_policy(mut self, name: &str, document: Value) -> WorldBuilder {
+        self.fixture.aws_managed_policies.insert(name.to_owned(), PolicySource::Inline(document));
+        self
+    }
+
+    /// Raises adjustable IAM quotas.
+    pub fn quotas(mut self, quotas: QuotasFixture) -> WorldBuilder {
+        self.fixture.quotas = Some(quotas);
+        self
+    }
+
+    /// The fixture built so far (serialize it to write a fixture file).
+    pub fn fixture(&self) -> &Fixture {
+        &self.fixture
+    }
+
+    /// Validates and builds the world.
+    pub fn build(self) -> Result<World, WorldError> {
+        World::from_fixture_data(&self.fixture)
+    }
+}
+
+fn inline(map: &mut BTreeMap<String, PolicySource>, name: &str, document: Value) {
+    map.insert(name.to_owned(), PolicySource::Inline(document));
+}
+
+/// Builds one account.
+#[must_use]
+#[derive(Clone, Debug, Default)]
+pub struct AccountBuilder {
+    fixture: AccountFixture,
+}
+
+impl AccountBuilder {
+    /// Sets the account alias.
+    pub fn alias(mut self, alias: &str) -> AccountBuilder {
+        self.fixture.alias = Some(alias.to_owned());
+        self
+    }
+
+    /// Adds a user.
+    pub fn user(mut self, name: &str, build: impl FnOnce(UserBuilder) -> UserBuilder) -> AccountBuilder {
+        let existing = self.fixture.users.remove(name).unwrap_or_default();
+        self.fixture.users.insert(name.to_owned(), build(UserBuilder { fixture: existing }).fixture);
+        self
+    }
+
+    /// Adds a group.
+    pub fn group(mut self, name: &str, build: impl FnOnce(GroupBuilder) -> GroupBuilder) -> AccountBuilder {
+        let existing = self.fixture.groups.remove(name).unwrap_or_default();
+        self.fixture.groups.insert(name.to_owned(), build(GroupBuilder { fixture: existing }).fixture);
+        self
+    }
+
+    /// Adds a role with its trust policy.
+    pub fn role(mut self, name: &str, trust: Value, build: impl FnOnce(RoleBuilder) -> RoleBuilder) -> AccountBuilder {
+        let start = RoleFixture {
+            id: None,
+            path: None,
+            trust: PolicySource::Inline(trust),
+            policies: Vec::new(),
+            inline_policies: BTreeMap::new(),
+            permissions_boundary: None,
+            max_session_duration: None,
+            tags: BTreeMap::new(),
+            instance_profile: None,
+            description: None,
+        };
+        self.fixture.roles.insert(name.to_owned(), build(RoleBuilder { fixture: start }).fixture);
+        self
+    }
+
+    /// Adds a customer managed policy.
+    pub fn managed_policy(mut self, name: &str, document: Value) -> AccountBuilder {
+        self.fixture.policies.insert(name.to_owned(), ManagedPolicyFixture::Document(PolicySource::Inline(document)));
+        self
+    }
+
+    /// Adds a customer managed policy with an IAM path.
+    pub fn managed_policy_at(mut self, path: &str, name: &str, document: Value) -> AccountBuilder {
+        self.fixture.policies.insert(
+            name.to_owned(),
+            ManagedPolicyFixture::Detailed {
+                id: None,
+                path: Some(path.to_owned()),
+                description: None,
+                document: PolicySource::Inline(document),
+            },
+        );
+        self
+    }
+
+    /// Adds a bucket.
+    pub fn bucket(mut self, name: &str, build: impl FnOnce(BucketBuilder) -> BucketBuilder) -> AccountBuilder {
+        let existing = self.fixture.buckets.remove(name).unwrap_or_default();
+        self.fixture.buckets.insert(name.to_owned(), build(BucketBuilder { fixture: existing }).fixture);
+        self
+    }
+
+    /// Adds an OIDC identity provider (issuer without `https://`) accepting these audiences.
+    pub fn oidc_provider(mut self, url: &str, audiences: &[&str]) -> AccountBuilder {
+        self.fixture.oidc_providers.insert(
+            url.to_owned(),
+            OidcProviderFixture {
+                audiences: audiences.iter().map(|a| (*a).to_owned()).collect(),
+                thumbprints: Vec::new(),
+            },
+        );
+        self
+    }
+
+    /// Adds a SAML identity provider with its metadata document.
+    pub fn saml_provider(mut self, name: &str, metadata: &str) -> AccountBuilder {
+        self.fixture
+            .saml_providers
+            .insert(name.to_owned(), SamlProviderFixture { metadata: Some(metadata.to_owned()), metadata_file: None });
+        self
+    }
+
+    /// Sets the account-level S3 Block Public Access settings.
+    pub fn public_access_block(mut self, settings: PublicAccessBlockFixture) -> AccountBuilder {
+        self.fixture.public_access_block = Some(settings);
+        self
+    }
+}
+
+/// Builds one user.
+#[must_use]
+#[derive(Clone, Debug, Default)]
+pub struct UserBuilder {
+    fixture: UserFixture,
+}
+
+impl UserBuilder {
+    /// Sets the IAM path (`/staff/`).
+    pub fn path(mut self, path: &str) -> UserBuilder {
+        self.fixture.path = Some(path.to_owned());
+        self
+    }
+
+    /// Adds the user to a group.
+    pub fn group(mut self, name: &str) -> UserBuilder {
+        self.fixture.groups.push(name.to_owned());
+        self
+    }
+
+    /// Attaches a managed policy: a name of the account's policies, or an ARN.
+    pub fn policy(mut self, name_or_arn: impl AsRef<str>) -> UserBuilder {
+        self.fixture.policies.push(name_or_arn.as_ref().to_owned());
+        self
+    }
+
+    /// Adds an inline policy.
+    pub fn inline_policy(mut self, name: &str, document: Value) -> UserBuilder {
+        inline(&mut self.fixture.inline_policies, name, document);
+        self
+    }
+
+    /// Sets the permissions boundary: a managed policy name or ARN.
+    pub fn permissions_boundary(mut self, name_or_arn: impl AsRef<str>) -> UserBuilder {
+        self.fixture.permissions_boundary = Some(name_or_arn.as_ref().to_owned());
+        self
+    }
+
+    /// Adds a tag.
+    pub fn tag(mut self, key: &str, value: &str) -> UserBuilder {
+        self.fixture.tags.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Generates this many access keys (0 to 2; 1 by default).
+    pub fn access_keys(mut self, count: u8) -> UserBuilder {
+        self.fixture.access_keys = Some(AccessKeysFixture::Count(count));
+        self
+    }
+
+    /// Gives the user a known access key (for example AWS's documentation example keys).
+    pub fn access_key(mut self, id: &str, secret: &str) -> UserBuilder {
+        let key = AccessKeyFixture { id: Some(id.to_owned()), secret: Some(secret.to_owned()), status: None };
+        match &mut self.fixture.access_keys {
+            Some(AccessKeysFixture::Keys(keys)) => keys.push(key),
+            other => *other = Some(AccessKeysFixture::Keys(vec![key])),
+        }
+        self
+    }
+
+    /// Gives the user a virtual MFA device.
+    pub fn mfa(mut self) -> UserBuilder {
+        self.fixture.mfa = true;
+        self
+    }
+}
+
+/// Builds one group.
+#[must_use]
+#[derive(Clone, Debug, Default)]
+pub struct GroupBuilder {
+    fixture: GroupFixture,
+}
+
+impl GroupBuilder {
+    /// Sets the IAM path.
+    pub fn path(mut self, path: &str) -> GroupBuilder {
+        self.fixture.path = Some(path.to_owned());
+        self
+    }
+
+    /// Attaches a managed policy: a name or an ARN.
+    pub fn policy(mut self, name_or_arn: impl AsRef<str>) -> GroupBuilder {
+        self.fixture.policies.push(name_or_arn.as_ref().to_owned());
+        self
+    }
+
+    /// Adds an inline policy.
+    pub fn inline_policy(mut self, name: &str, document: Value) -> GroupBuilder {
+        inline(&mut self.fixture.inline_policies, name, document);
+        self
+    }
+}
+
+/// Builds one role.
+#[must_use]
+#[derive(Clone, Debug)]
+pub struct RoleBuilder {
+    fixture: RoleFixture,
+}
+
+impl RoleBuilder {
+    /// Sets the IAM path (`/aws-service-role/…` makes it service-linked).
+    pub fn path(mut self, path: &str) -> RoleBuilder {
+        self.fixture.path = Some(path.to_owned());
+        self
+    }
+
+    /// Attaches a managed policy: a name or an ARN.
+    pub fn policy(mut self, name_or_arn: impl AsRef<str>) -> RoleBuilder {
+        self.fixture.policies.push(name_or_arn.as_ref().to_owned());
+        self
+    }
+
+    /// Adds an inline policy.
+    pub fn inline_policy(mut self, name: &str, document: Value) -> RoleBuilder {
+        inline(&mut self.fixture.inline_policies, name, document);
+        self
+    }
+
+    /// Sets the permissions boundary: a managed policy name or ARN.
+    pub fn permissions_boundary(mut self, name_or_arn: impl AsRef<str>) -> RoleBuilder {
+        self.fixture.permissions_boundary = Some(name_or_arn.as_ref().to_owned());
+        self
+    }
+
+    /// Sets `MaxSessionDuration`, in seconds (3600 to 43200).
+    pub fn max_session_duration(mut self, seconds: u32) -> RoleBuilder {
+        self.fixture.max_session_duration = Some(seconds);
+        self
+    }
+
+    /// Adds a tag.
+    pub fn tag(mut self, key: &str, value: &str) -> RoleBuilder {
+        self.fixture.tags.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Gives the role an instance profile named like the role.
+    pub fn instance_profile(mut self) -> RoleBuilder {
+        self.fixture.instance_profile = Some(InstanceProfileFixture::Enabled(true));
+        self
+    }
+
+    /// Gives the role an instance profile with another name.
+    pub fn instance_profile_named(mut self, name: &str) -> RoleBuilder {
+        self.fixture.instance_profile = Some(InstanceProfileFixture::Named(name.to_owned()));
+        self
+    }
+
+    /// Sets the description.
+    pub fn description(mut self, text: &str) -> RoleBuilder {
+        self.fixture.description = Some(text.to_owned());
+        self
+    }
+}
+
+/// Builds one bucket.
+#[must_use]
+#[derive(Clone, Debug, Default)]
+pub struct BucketBuilder {
+    fixture: BucketFixture,
+}
+
+impl BucketBuilder {
+    /// Sets the region (`us-east-1` by default).
+    pub fn region(mut self, region: &str) -> BucketBuilder {
+        self.fixture.region = Some(region.to_owned());
+        self
+    }
+
+    /// Sets the bucket policy.
+    pub fn policy(mut self, document: Value) -> BucketBuilder {
+        self.fixture.policy = Some(PolicySource::Inline(document));
+        self
+    }
+
+    /// Adds a bucket tag.
+    pub fn tag(mut self, key: &str, value: &str) -> BucketBuilder {
+        self.fixture.tags.insert(key.to_owned(), value.to_owned());
+        self
+    }
+
+    /// Adds an object with text content.
+    pub fn object(mut self, key: &str, text: &str) -> BucketBuilder {
+        self.fixture.objects.insert(key.to_owned(), ObjectFixture::Text(text.to_owned()));
+        self
+    }
+
+    /// Adds an object with binary content and a content type.
+    pub fn object_bytes(mut self, key: &str, content: &[u8], content_type: &str) -> BucketBuilder {
+        self.fixture.objects.insert(
+            key.to_owned(),
+            ObjectFixture::Detailed(ObjectDetails {
+                base64: Some(aws_smithy_types::base64::encode(content)),
+                content_type: Some(content_type.to_owned()),
+                ..ObjectDetails::default()
+            }),
+        );
+        self
+    }
+
+    /// Sets the bucket's Block Public Access settings.
+    pub fn public_access_block(mut self, settings: PublicAccessBlockFixture) -> BucketBuilder {
+        self.fixture.public_access_block = Some(settings);
+        self
+    }
+}
+
+/// Builds the organization.
+#[must_use]
+#[derive(Clone, Debug, Default)]
+pub struct OrganizationBuilder {
+    fixture: OrganizationFixture,
+}
+
+impl OrganizationBuilder {
+    /// Declares an OU by its path from the root (`prod/web`).
+    pub fn ou(mut self, path: &str) -> OrganizationBuilder {
+        self.fixture.ous.push(path.to_owned());
+        self
+    }
+
+    /// Places a member account in an OU (`root` for the root).
+    pub fn account(mut self, id: impl AsRef<str>, ou: &str) -> OrganizationBuilder {
+        self.fixture.accounts.insert(id.as_ref().to_owned(), ou.to_owned());
+        self
+    }
+
+    /// Defines an SCP or RCP document by name.
+    pub fn policy(mut self, name: &str, document: Value) -> OrganizationBuilder {
+        inline(&mut self.fixture.policies, name, document);
+        self
+    }
+
+    /// Attaches an SCP to `root`, an OU path or an account id (enables SCPs: unlisted targets
+    /// keep `FullAWSAccess`; list `FullAWSAccess` with others to keep it where you attach).
+    pub fn scp(mut self, target: impl AsRef<str>, policy: &str) -> OrganizationBuilder {
+        self.fixture
+            .scps
+            .get_or_insert_with(BTreeMap::new)
+            .entry(target.as_ref().to_owned())
+            .or_default()
+            .push(policy.to_owned());
+        self
+    }
+
+    /// Attaches an RCP to `root`, an OU path or an account id (enables RCPs; `RCPFullAWSAccess`
+    /// stays on every target).
+    pub fn rcp(mut self, target: impl AsRef<str>, policy: &str) -> OrganizationBuilder {
+        self.fixture
+            .rcps
+            .get_or_insert_with(BTreeMap::new)
+            .entry(target.as_ref().to_owned())
+            .or_default()
+            .push(policy.to_owned());
+        self
+    }
+}
+
+/// Builds one instance.
+#[must_use]
+#[derive(Clone, Debug, Default)]
+pub struct InstanceBuilder {
+    fixture: InstanceFixture,
+}
+
+impl InstanceBuilder {
+    /// The role whose instance profile the instance uses.
+    pub fn role(mut self, name: &str) -> InstanceBuilder {
+        self.fixture.role = Some(name.to_owned());
+        self
+    }
+
+    /// The region (`us-east-1` by default).
+    pub fn region(mut self, region: &str) -> InstanceBuilder {
+        self.fixture.region = Some(region.to_owned());
+        self
+    }
+
+    /// A fixed instance id (`i-…`).
+    pub fn instance_id(mut self, id: &str) -> InstanceBuilder {
+        self.fixture.instance_id = Some(id.to_owned());
+        self
+    }
+}
