@@ -157,7 +157,10 @@ mod tests {
         assert_eq!(c.to_rfc3339(), "2026-11-25T00:00:01Z");
         c.set(UNIX_EPOCH);
         assert_eq!(c.to_rfc3339(), "1970-01-01T00:00:00Z");
-        assert_eq!(Clock::at_rfc3339("yesterday").unwrap_err().to_string(), "`yesterday` is not an RFC 3339 date-time such as `2026-01-01T00:00:00Z`");
+        assert_eq!(
+            Clock::at_rfc3339("yesterday").unwrap_err().to_string(),
+            "`yesterday` is not an RFC 3339 date-time such as `2026-01-01T00:00:00Z`"
+        );
         assert!(matches!(Clock::at_rfc3339("1969-12-31T23:59:59Z"), Err(ClockError::Range(_))));
     }
 

@@ -1,16 +1,19 @@
-//! The `iamsim` command: run IAM decision vectors, and evaluate one request against policy files.
+//! The `iamsim` command: run IAM decision vectors, evaluate one request against policy files, and
+//! import a real account's IAM as a fixture.
 //!
 //! ```text
 //! iamsim vectors FILE...
 //! iamsim eval --policy FILE... --principal ARN --action A --resource ARN [--context KEY=VALUE]...
 //!             [--boundary FILE] [--session-policy FILE]... [--scp FILE[,FILE]...]...
 //!             [--rcp FILE[,FILE]...]... [--resource-policy FILE] [--resource-account ID] [--tag KEY=VALUE]...
+//! iamsim import authz-details FILE...
 //! ```
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use iamsim::fixtures::from_authorization_details_many;
 use iamsim::policy::{PolicyKind, Severity};
 use iamsim::vectors::VectorFile;
 use iamsim::{AccountId, Action, AuthzRequest, Context, Policy, PolicySet, Principal, Resource, Tags, evaluate};
@@ -35,6 +38,23 @@ enum Command {
     /// Evaluates one request against policy files. Prints `allow`, `explicit_deny` or
     /// `implicit_deny` on the first line, then AWS's message and the statements that applied.
     Eval(EvalArgs),
+    /// Turns AWS output into a fixture.
+    Import {
+        #[command(subcommand)]
+        source: ImportSource,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportSource {
+    /// Converts the JSON of `aws iam get-account-authorization-details` (one file per account,
+    /// `-` for stdin) into a YAML fixture on stdout. Prints `warning: FILE: …` on stderr for what
+    /// was dropped or adjusted; exits 2 on unreadable or invalid input.
+    AuthzDetails {
+        /// Dump files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -86,6 +106,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Vectors { files } => vectors(&files),
         Command::Eval(args) => eval(&args),
+        Command::Import { source: ImportSource::AuthzDetails { files } } => import_authz_details(&files),
     };
     match result {
         Ok(code) => code,
@@ -173,5 +194,29 @@ fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
     let decision = evaluate(&request, &set);
     println!("{}", decision.outcome());
     println!("{decision:#}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn import_authz_details(files: &[PathBuf]) -> Result<ExitCode, String> {
+    let label = |i: usize| match files.get(i) {
+        Some(f) if f.as_os_str() == "-" => "stdin".to_owned(),
+        Some(f) => f.display().to_string(),
+        None => String::new(),
+    };
+    let mut texts = Vec::with_capacity(files.len());
+    for path in files {
+        texts.push(if path.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin()).map_err(|e| format!("stdin: {e}"))?
+        } else {
+            read(path)?
+        });
+    }
+    let dumps: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let outcome = from_authorization_details_many(&dumps).map_err(|e| format!("{}: {e}", label(e.input)))?;
+    for warning in &outcome.warnings {
+        eprintln!("warning: {}: {warning}", label(warning.input));
+    }
+    let yaml = serde_saphyr::to_string(&outcome.fixture).map_err(|e| format!("cannot write the fixture: {e}"))?;
+    print!("{yaml}");
     Ok(ExitCode::SUCCESS)
 }

@@ -443,8 +443,8 @@ impl OrganizationBuilder {
         self
     }
 
-    /// Attaches an SCP to `root`, an OU path or an account id (enables SCPs: unlisted targets
-    /// keep `FullAWSAccess`; list `FullAWSAccess` with others to keep it where you attach).
+    /// Attaches an SCP to `root`, an OU path or an account id (enables SCPs; every target keeps
+    /// `FullAWSAccess` unless [`OrganizationBuilder::detach_full_aws_access`] removes it).
     pub fn scp(mut self, target: impl AsRef<str>, policy: &str) -> OrganizationBuilder {
         self.fixture
             .scps
@@ -452,6 +452,14 @@ impl OrganizationBuilder {
             .entry(target.as_ref().to_owned())
             .or_default()
             .push(policy.to_owned());
+        self
+    }
+
+    /// Detaches `FullAWSAccess` from a target (enables SCPs), so that only the SCPs attached there
+    /// allow.
+    pub fn detach_full_aws_access(mut self, target: impl AsRef<str>) -> OrganizationBuilder {
+        self.fixture.scps.get_or_insert_with(BTreeMap::new);
+        self.fixture.detach_full_aws_access.push(target.as_ref().to_owned());
         self
     }
 

@@ -27,6 +27,7 @@
 
 mod assert;
 mod builder;
+mod load;
 mod question;
 
 use std::fmt;

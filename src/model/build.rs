@@ -1149,11 +1149,31 @@ fn build_organization(
         .chain(ous.keys().cloned())
         .chain(members.keys().map(|a| a.as_str().to_owned()))
         .collect();
-    // SCPs: a target the fixture does not list keeps the FullAWSAccess AWS attaches by default.
+    // SCPs: AWS attaches FullAWSAccess to every target when SCPs are enabled, and it stays
+    // attached unless detached ("when you enable SCPs, AWS Organizations attaches an AWS managed
+    // SCP policy named FullAWSAccess", SCP evaluation).
+    for (i, t) in f.detach_full_aws_access.iter().enumerate() {
+        if !all_targets.contains(t) {
+            b.error(
+                &at.key("detach_full_aws_access").index(i),
+                format!("`{t}` is not `root`, an OU path or an account of the organization"),
+            );
+        }
+    }
+    if f.scps.is_none() && !f.detach_full_aws_access.is_empty() {
+        b.error(&at.key("detach_full_aws_access"), "SCPs are not enabled: add `scps` to attach SCPs");
+    }
     let scps = f.scps.as_ref().map(|table| {
         let mut attached = targets(b, table, &at.key("scps"), false);
         for t in &all_targets {
-            attached.entry(t.clone()).or_insert_with(|| full(false));
+            let list = attached.entry(t.clone()).or_default();
+            let detached = f.detach_full_aws_access.contains(t);
+            if !detached && !list.iter().any(|p| &*p.label == FULL_AWS_ACCESS) {
+                list.splice(0..0, full(false));
+            }
+            if detached {
+                list.retain(|p| &*p.label != FULL_AWS_ACCESS);
+            }
         }
         attached
     });

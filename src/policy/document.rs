@@ -663,7 +663,11 @@ impl Policy {
                         Value::Array(items) => {
                             for (i, item) in items.iter().enumerate() {
                                 if let Value::String(text) = item {
-                                    out.push(PrincipalEntry { path: kind_path.index(i), kind: kind.clone(), text: text.clone() });
+                                    out.push(PrincipalEntry {
+                                        path: kind_path.index(i),
+                                        kind: kind.clone(),
+                                        text: text.clone(),
+                                    });
                                 }
                             }
                         }

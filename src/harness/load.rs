@@ -1,0 +1,54 @@
+//! Worlds from fixture files and text: the loader's located errors and the model's validation,
+//! reported together as `FILE:LINE:COL: PATH: message`.
+
+use std::path::Path;
+
+use super::{World, WorldError, WorldProblem};
+use crate::fixtures::{self, FixtureError, LoadedFixture};
+use crate::model::Model;
+use crate::policy::Severity;
+
+fn located(e: FixtureError, severity: Severity) -> WorldProblem {
+    WorldProblem { severity, location: Some((e.file, e.line, e.column)), path: e.path, message: e.message }
+}
+
+fn from_loaded(loaded: Result<LoadedFixture, Vec<FixtureError>>) -> Result<World, WorldError> {
+    let loaded =
+        loaded.map_err(|errors| WorldError::new(errors.into_iter().map(|e| located(e, Severity::Error)).collect()))?;
+    World::from_model_result(Model::build(&loaded.fixture), |p| {
+        let severity = p.severity;
+        located(loaded.error_at(&p.path, p.message), severity)
+    })
+}
+
+impl World {
+    /// Loads a world from a YAML or JSON fixture file. Policies may be written inline or as
+    /// files relative to the fixture; every problem is reported with its file, line, column and
+    /// path.
+    ///
+    /// ```
+    /// let world = iamsim::World::from_fixture("examples/fixtures/photo-sharing.yaml")?;
+    /// world.user("111111111111", "alice").can("s3:GetObject").on("arn:aws:s3:::photos/alice/beach.jpg").assert_allowed();
+    /// world.user("111111111111", "alice").can("s3:GetObject").on("arn:aws:s3:::photos/bob/cat.jpg").assert_denied();
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
+    pub fn from_fixture(path: impl AsRef<Path>) -> Result<World, WorldError> {
+        from_loaded(fixtures::load_file(path))
+    }
+
+    /// Loads a world from YAML fixture text (file references are not allowed: there is no
+    /// directory to resolve them against).
+    ///
+    /// ```
+    /// let err = iamsim::World::from_yaml("accounts:\n  \"111111111111\":\n    users:\n      alice: { groups: [devs] }\n").unwrap_err();
+    /// assert_eq!(err.to_string(), "<yaml>:4:25: accounts.111111111111.users.alice.groups[0]: account 111111111111 has no group `devs`");
+    /// ```
+    pub fn from_yaml(text: &str) -> Result<World, WorldError> {
+        from_loaded(fixtures::load_yaml(text))
+    }
+
+    /// Loads a world from JSON fixture text.
+    pub fn from_json(text: &str) -> Result<World, WorldError> {
+        from_loaded(fixtures::load_json(text))
+    }
+}
