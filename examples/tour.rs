@@ -1,60 +1,324 @@
-//! A tour of iamsim: questions a reviewer would ask about the seed scenarios, answered by the
-//! policy engine exactly as AWS would, with the explanation behind each answer.
+//! A tour of iamsim: the seed scenarios, each a fixture world (`examples/fixtures/*.yaml`), and
+//! the questions a reviewer would ask about them, answered as AWS would, with the explanation
+//! behind each answer.
 //!
 //! ```text
-//! cargo run --example tour                 # the built-in seed scenarios
-//! cargo run --example tour -- FILE.json    # any file of IAM decision vectors
+//! cargo run --example tour                  # the built-in seed scenarios
+//! cargo run --example tour -- FIXTURE.yaml  # who can do what in your own fixture
 //! ```
-//!
-//! The seed scenarios: an EC2 role `s3access` reading S3; Alice in Dev assuming `WriteAccess` in
-//! Prod; an MFA-conditioned role; trust policies naming the EC2 service, a user, a whole account
-//! with an explicit Deny for one user; a photo-sharing app where each user reaches only
-//! `photos/${aws:username}/*`; a group with an AWS managed policy.
 
 use std::process::ExitCode;
 
-use iamsim::vectors::VectorFile;
+use iamsim::{Outcome, World};
 
-/// The built-in scenarios, in the `iam-eval-vectors/1` format.
-const SEED: &str = include_str!("seed_scenarios.json");
+/// One question: who asks, what, on which resource, with which extra context, and the answer
+/// AWS gives.
+struct Ask {
+    question: &'static str,
+    who: Who,
+    action: &'static str,
+    resource: &'static str,
+    context: &'static [(&'static str, &'static str)],
+    expect: Outcome,
+}
+
+enum Who {
+    User(&'static str, &'static str),
+    Role(&'static str, &'static str, &'static str),
+    Service(&'static str),
+}
+
+struct Scenario {
+    title: &'static str,
+    fixture: &'static str,
+    asks: Vec<Ask>,
+}
+
+const DEV: &str = "111111111111";
+const PROD: &str = "222222222222";
+
+fn ask(question: &'static str, who: Who, action: &'static str, resource: &'static str, expect: Outcome) -> Ask {
+    Ask { question, who, action, resource, context: &[], expect }
+}
+
+fn scenarios() -> Vec<Scenario> {
+    use Outcome::{Allow, ExplicitDeny, ImplicitDeny};
+    vec![
+        Scenario {
+            title: "An EC2 role reads S3",
+            fixture: include_str!("fixtures/ec2-s3access.yaml"),
+            asks: vec![
+                ask(
+                    "May the EC2 service assume s3access for an instance?",
+                    Who::Service("ec2.amazonaws.com"),
+                    "sts:AssumeRole",
+                    "arn:aws:iam::111111111111:role/s3access",
+                    Allow,
+                ),
+                ask(
+                    "May the Lambda service assume it?",
+                    Who::Service("lambda.amazonaws.com"),
+                    "sts:AssumeRole",
+                    "arn:aws:iam::111111111111:role/s3access",
+                    ImplicitDeny,
+                ),
+                ask(
+                    "Can the instance's session read app-data/report.csv?",
+                    Who::Role(DEV, "s3access", "i-web-1"),
+                    "s3:GetObject",
+                    "arn:aws:s3:::app-data/report.csv",
+                    Allow,
+                ),
+                ask(
+                    "Can it overwrite the report?",
+                    Who::Role(DEV, "s3access", "i-web-1"),
+                    "s3:PutObject",
+                    "arn:aws:s3:::app-data/report.csv",
+                    ImplicitDeny,
+                ),
+            ],
+        },
+        Scenario {
+            title: "Dev to Prod: Alice assumes WriteAccess",
+            fixture: include_str!("fixtures/cross-account.yaml"),
+            asks: vec![
+                ask(
+                    "May Alice (Dev) assume WriteAccess in Prod?",
+                    Who::User(DEV, "alice"),
+                    "sts:AssumeRole",
+                    "arn:aws:iam::222222222222:role/WriteAccess",
+                    Allow,
+                ),
+                ask(
+                    "May Bob, trusted by Prod but with no policy of his own?",
+                    Who::User(DEV, "bob"),
+                    "sts:AssumeRole",
+                    "arn:aws:iam::222222222222:role/WriteAccess",
+                    ImplicitDeny,
+                ),
+                ask(
+                    "May Alice's session upload a release?",
+                    Who::Role(PROD, "WriteAccess", "alice"),
+                    "s3:PutObject",
+                    "arn:aws:s3:::prod-releases/v2.tar.gz",
+                    Allow,
+                ),
+                ask(
+                    "May it delete an old one?",
+                    Who::Role(PROD, "WriteAccess", "alice"),
+                    "s3:DeleteObject",
+                    "arn:aws:s3:::prod-releases/v1.tar.gz",
+                    ImplicitDeny,
+                ),
+            ],
+        },
+        Scenario {
+            title: "A role that needs MFA",
+            fixture: include_str!("fixtures/mfa-assume-role.yaml"),
+            asks: vec![
+                ask(
+                    "May Alice assume admin with her access keys alone?",
+                    Who::User(DEV, "alice"),
+                    "sts:AssumeRole",
+                    "arn:aws:iam::111111111111:role/admin",
+                    ImplicitDeny,
+                ),
+                Ask {
+                    context: &[("aws:MultiFactorAuthPresent", "true")],
+                    ..ask(
+                        "May she from an MFA-authenticated session?",
+                        Who::User(DEV, "alice"),
+                        "sts:AssumeRole",
+                        "arn:aws:iam::111111111111:role/admin",
+                        Allow,
+                    )
+                },
+            ],
+        },
+        Scenario {
+            title: "Trust policies: a service, a user, an account, an account but one",
+            fixture: include_str!("fixtures/trust-policies.yaml"),
+            asks: vec![
+                ask(
+                    "May EC2 assume ec2-app?",
+                    Who::Service("ec2.amazonaws.com"),
+                    "sts:AssumeRole",
+                    "arn:aws:iam::111111111111:role/ec2-app",
+                    Allow,
+                ),
+                ask(
+                    "May Alice, named by deployer's trust policy, assume it without a policy of her own?",
+                    Who::User(DEV, "alice"),
+                    "sts:AssumeRole",
+                    "arn:aws:iam::111111111111:role/deployer",
+                    Allow,
+                ),
+                ask(
+                    "May Alice assume ops, which trusts the account but grants her nothing?",
+                    Who::User(DEV, "alice"),
+                    "sts:AssumeRole",
+                    "arn:aws:iam::111111111111:role/ops",
+                    ImplicitDeny,
+                ),
+                ask(
+                    "May Bob, whose policy allows it?",
+                    Who::User(DEV, "bob"),
+                    "sts:AssumeRole",
+                    "arn:aws:iam::111111111111:role/ops",
+                    Allow,
+                ),
+                ask(
+                    "May Mallory assume ops-no-mallory?",
+                    Who::User(DEV, "mallory"),
+                    "sts:AssumeRole",
+                    "arn:aws:iam::111111111111:role/ops-no-mallory",
+                    ExplicitDeny,
+                ),
+            ],
+        },
+        Scenario {
+            title: "Photo sharing: everyone in their own folder",
+            fixture: include_str!("fixtures/photo-sharing.yaml"),
+            asks: vec![
+                ask(
+                    "May Alice read photos/alice/beach.jpg?",
+                    Who::User(DEV, "alice"),
+                    "s3:GetObject",
+                    "arn:aws:s3:::photos/alice/beach.jpg",
+                    Allow,
+                ),
+                ask(
+                    "May Alice read photos/bob/cat.jpg?",
+                    Who::User(DEV, "alice"),
+                    "s3:GetObject",
+                    "arn:aws:s3:::photos/bob/cat.jpg",
+                    ImplicitDeny,
+                ),
+                Ask {
+                    context: &[("s3:prefix", "bob/")],
+                    ..ask(
+                        "May Bob list his prefix?",
+                        Who::User(DEV, "bob"),
+                        "s3:ListBucket",
+                        "arn:aws:s3:::photos",
+                        Allow,
+                    )
+                },
+                Ask {
+                    context: &[("s3:prefix", "alice/")],
+                    ..ask(
+                        "May Bob list Alice's?",
+                        Who::User(DEV, "bob"),
+                        "s3:ListBucket",
+                        "arn:aws:s3:::photos",
+                        ImplicitDeny,
+                    )
+                },
+            ],
+        },
+        Scenario {
+            title: "A group with an AWS managed policy",
+            fixture: include_str!("fixtures/group-managed-policy.yaml"),
+            asks: vec![
+                ask(
+                    "May Carol (developers) read app-data/report.csv?",
+                    Who::User(DEV, "carol"),
+                    "s3:GetObject",
+                    "arn:aws:s3:::app-data/report.csv",
+                    Allow,
+                ),
+                ask(
+                    "May she delete it?",
+                    Who::User(DEV, "carol"),
+                    "s3:DeleteObject",
+                    "arn:aws:s3:::app-data/report.csv",
+                    ImplicitDeny,
+                ),
+            ],
+        },
+    ]
+}
 
 fn main() -> ExitCode {
-    let text = match std::env::args().nth(1) {
-        Some(path) => match std::fs::read_to_string(&path) {
-            Ok(text) => text,
+    match std::env::args().nth(1) {
+        Some(path) => matrix(&path),
+        None => tour(),
+    }
+}
+
+fn tour() -> ExitCode {
+    let (mut asked, mut surprises) = (0, 0);
+    for scenario in scenarios() {
+        println!("== {}", scenario.title);
+        let world = match World::from_yaml(scenario.fixture) {
+            Ok(w) => w,
             Err(e) => {
-                eprintln!("error: {path}: {e}");
+                eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
-        },
-        None => SEED.to_owned(),
-    };
-    let file = match VectorFile::parse(&text) {
-        Ok(file) => file,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let mut surprises = 0;
-    for vector in &file.vectors {
-        let result = vector.run();
-        println!("{}", vector.description);
-        match &result.actual {
-            Ok(decision) => {
-                println!("  => {}: {decision}", decision.outcome());
-                for line in decision.explanation().lines() {
-                    println!("     {line}");
-                }
+        };
+        for a in &scenario.asks {
+            let asker = match a.who {
+                Who::User(account, name) => world.user(account, name),
+                Who::Role(account, role, session) => world.role(account, role).session_name(session),
+                Who::Service(name) => world.service(name),
+            };
+            let asker = a.context.iter().fold(asker, |asker, (k, v)| asker.with_context(k, v));
+            let decision = asker.can(a.action).on(a.resource);
+            asked += 1;
+            println!("{}", a.question);
+            println!("  => {}: {decision}", decision.outcome());
+            for line in decision.explanation().lines() {
+                println!("     {line}");
             }
-            Err(e) => println!("  => error: {e}"),
-        }
-        if !result.passed() {
-            surprises += 1;
-            println!("  !! expected {}", result.expected);
+            if decision.outcome() != a.expect {
+                surprises += 1;
+                println!("  !! expected {}", a.expect);
+            }
         }
         println!();
     }
-    println!("{} questions, {} answered as expected", file.vectors.len(), file.vectors.len() - surprises);
+    println!("{asked} questions, {} answered as AWS would", asked - surprises);
     if surprises == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+}
+
+/// Who can do what in a fixture: for every user and role, listing each bucket and reading,
+/// writing and deleting each of its objects.
+fn matrix(path: &str) -> ExitCode {
+    let world = match World::from_fixture(path) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    for w in world.warnings() {
+        eprintln!("{w}");
+    }
+    let model = world.model();
+    let summary = |allowed: Vec<&str>| if allowed.is_empty() { "nothing".to_owned() } else { allowed.join(", ") };
+    for account in model.accounts() {
+        let askers = account
+            .users
+            .keys()
+            .map(|u| (format!("user {u}"), world.user(&account.id, u)))
+            .chain(account.roles.keys().map(|r| (format!("role {r}"), world.role(&account.id, r))));
+        for (label, asker) in askers {
+            println!("{} {label}:", account.id);
+            for bucket in model.buckets() {
+                let bucket_arn = format!("arn:aws:s3:::{}", bucket.name);
+                let list = asker.can("s3:ListBucket").on(&bucket_arn).is_allowed();
+                println!("  {}: {}", bucket.name, if list { "s3:ListBucket" } else { "cannot list" });
+                for key in bucket.objects.keys() {
+                    let arn = format!("{bucket_arn}/{key}");
+                    let allowed = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+                        .into_iter()
+                        .filter(|a| asker.can(a).on(&arn).is_allowed())
+                        .collect();
+                    println!("    {key}: {}", summary(allowed));
+                }
+            }
+        }
+    }
+    ExitCode::SUCCESS
 }

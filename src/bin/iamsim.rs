@@ -6,6 +6,9 @@
 //! iamsim eval --policy FILE... --principal ARN --action A --resource ARN [--context KEY=VALUE]...
 //!             [--boundary FILE] [--session-policy FILE]... [--scp FILE[,FILE]...]...
 //!             [--rcp FILE[,FILE]...]... [--resource-policy FILE] [--resource-account ID] [--tag KEY=VALUE]...
+//! iamsim eval --fixture FILE --principal ARN --action A --resource ARN [--context KEY=VALUE]...
+//!             [--session-policy FILE]...
+//! iamsim validate FILE...
 //! iamsim import authz-details FILE...
 //! ```
 
@@ -35,9 +38,18 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
-    /// Evaluates one request against policy files. Prints `allow`, `explicit_deny` or
-    /// `implicit_deny` on the first line, then AWS's message and the statements that applied.
+    /// Evaluates one request against policy files, or against a whole world (`--fixture`).
+    /// Prints `allow`, `explicit_deny` or `implicit_deny` on the first line, then AWS's message
+    /// and the statements that applied.
     Eval(EvalArgs),
+    /// Validates fixture files as AWS validates the same resources. Prints every error as
+    /// `FILE:LINE:COL: PATH: message` (warnings too, marked `warning:`) and exits 1 on any
+    /// error; otherwise prints a one-line summary and exits 0.
+    Validate {
+        /// Fixture files (YAML or JSON).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Turns AWS output into a fixture.
     Import {
         #[command(subcommand)]
@@ -59,6 +71,10 @@ enum ImportSource {
 
 #[derive(clap::Args)]
 struct EvalArgs {
+    /// A fixture file: the principal, its policies, the resource's policy and the organization
+    /// all come from that world (questions carry `aws:SecureTransport=true`, as the harness's do).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["policies", "tags", "boundary", "scps", "rcps", "resource_policy", "resource_account"])]
+    fixture: Option<PathBuf>,
     /// Identity-based policy files of the principal (user, its groups, or the role).
     #[arg(long = "policy", value_name = "FILE")]
     policies: Vec<PathBuf>,
@@ -105,7 +121,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Vectors { files } => vectors(&files),
-        Command::Eval(args) => eval(&args),
+        Command::Eval(args) => match &args.fixture {
+            Some(fixture) => eval_in_world(fixture, &args),
+            None => eval(&args),
+        },
+        Command::Validate { files } => validate(&files),
         Command::Import { source: ImportSource::AuthzDetails { files } } => import_authz_details(&files),
     };
     match result {
@@ -194,6 +214,84 @@ fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
     let decision = evaluate(&request, &set);
     println!("{}", decision.outcome());
     println!("{decision:#}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn eval_in_world(fixture: &Path, args: &EvalArgs) -> Result<ExitCode, String> {
+    let world = iamsim::World::from_fixture(fixture).map_err(|e| e.to_string())?;
+    let mut caller = world.caller_for(&args.principal).map_err(|e| format!("--principal: {e}"))?;
+    let action = Action::new(&args.action).map_err(|e| format!("--action: {e}"))?;
+    let resource = Resource::parse(&args.resource).map_err(|e| format!("--resource: {e}"))?;
+    if !args.session_policies.is_empty() {
+        let iamsim::model::Caller::RoleSession { session, .. } = &mut caller else {
+            return Err("--session-policy: only role sessions have session policies".to_owned());
+        };
+        for p in &args.session_policies {
+            session.policies.push(std::sync::Arc::new(load(p, PolicyKind::Session)?));
+        }
+    }
+    let mut context = Context::new().with("aws:SecureTransport", "true");
+    let mut given: Vec<String> = Vec::new();
+    for (k, v) in &args.context {
+        if given.contains(&k.to_lowercase()) {
+            context.insert(k, v.as_str());
+        } else {
+            context.set(k, [v.as_str()]);
+            given.push(k.to_lowercase());
+        }
+    }
+    let decision = world.authorize(&caller, &action, &resource, &context).map_err(|e| e.to_string())?;
+    println!("{}", decision.outcome());
+    println!("{decision:#}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {
+    let (mut failed, mut warnings) = (0usize, 0usize);
+    let mut totals = [0usize; 7];
+    for path in files {
+        match iamsim::World::from_fixture(path) {
+            Ok(world) => {
+                for w in world.warnings() {
+                    println!("{w}");
+                }
+                warnings += world.warnings().len();
+                let m = world.model();
+                for a in m.accounts() {
+                    totals[1] += a.users.len();
+                    totals[2] += a.groups.len();
+                    totals[3] += a.roles.len();
+                    totals[4] += a.policies.len();
+                    totals[0] += 1;
+                }
+                totals[5] += m.buckets().count();
+                totals[6] += m.instances().count();
+            }
+            Err(e) => {
+                failed += 1;
+                for problem in e.problems() {
+                    println!("{problem}");
+                }
+            }
+        }
+    }
+    if failed > 0 {
+        return Ok(ExitCode::from(1));
+    }
+    let [accounts, users, groups, roles, policies, buckets, instances] = totals;
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    println!(
+        "{} valid: {}, {}, {}, {}, {}, {}, {}, {}",
+        plural(files.len(), "fixture"),
+        plural(accounts, "account"),
+        plural(users, "user"),
+        plural(groups, "group"),
+        plural(roles, "role"),
+        plural(policies, "managed policy").replace("policys", "policies"),
+        plural(buckets, "bucket"),
+        plural(instances, "instance"),
+        plural(warnings, "warning"),
+    );
     Ok(ExitCode::SUCCESS)
 }
 

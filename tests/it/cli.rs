@@ -176,3 +176,78 @@ fn eval_reports_bad_input_precisely() {
     assert_eq!(code, 2);
     assert!(err.starts_with("error: --principal: `alice` is not an ARN"), "{err}");
 }
+
+#[test]
+fn validate_prints_located_errors_and_exits_1() {
+    let dir = temp_dir("validate");
+    let bad = write(
+        &dir,
+        "bad.yaml",
+        "accounts:\n  \"111111111111\":\n    users:\n      alice: { groups: [devs] }\n    rolez: {}\n",
+    );
+    let (out, _, code) = iamsim(&["validate", &bad]);
+    assert_eq!(out, format!("{bad}:5:5: accounts.111111111111.rolez: unknown field `rolez`, did you mean `roles`?\n"));
+    assert_eq!(code, 1);
+    let semantic =
+        write(&dir, "semantic.yaml", "accounts:\n  \"111111111111\":\n    users:\n      alice: { groups: [devs] }\n");
+    let (out, _, code) = iamsim(&["validate", &semantic]);
+    assert_eq!(
+        out,
+        format!(
+            "{semantic}:4:25: accounts.111111111111.users.alice.groups[0]: account 111111111111 has no group `devs`\n"
+        )
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn validate_summarizes_valid_fixtures() {
+    let (out, _, code) =
+        iamsim(&["validate", "examples/fixtures/cross-account.yaml", "examples/fixtures/ec2-s3access.yaml"]);
+    assert_eq!(
+        out,
+        "2 fixtures valid: 3 accounts, 2 users, 0 groups, 2 roles, 2 managed policies, 2 buckets, 1 instance, 0 warnings\n"
+    );
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn eval_answers_from_a_whole_world() {
+    let args = |principal: &'static str| {
+        [
+            "eval",
+            "--fixture",
+            "examples/fixtures/cross-account.yaml",
+            "--principal",
+            principal,
+            "--action",
+            "sts:AssumeRole",
+            "--resource",
+            "arn:aws:iam::222222222222:role/WriteAccess",
+        ]
+    };
+    let (out, _, code) = iamsim(&args("arn:aws:iam::111111111111:user/alice"));
+    assert_eq!(code, 0);
+    assert_eq!(out.lines().next(), Some("allow"));
+    let (out, _, _) = iamsim(&args("arn:aws:iam::111111111111:user/bob"));
+    assert_eq!(out.lines().next(), Some("implicit_deny"));
+    assert!(out.contains("because no identity-based policy allows the sts:AssumeRole action"), "{out}");
+    let (_, err, code) = iamsim(&args("arn:aws:iam::111111111111:user/nobody"));
+    assert_eq!(code, 2);
+    assert_eq!(err.trim(), "error: --principal: account 111111111111 has no user `nobody`");
+    let (_, err, code) = iamsim(&[
+        "eval",
+        "--fixture",
+        "x.yaml",
+        "--policy",
+        "p.json",
+        "--principal",
+        "anonymous",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!(code, 2);
+    assert!(err.contains("cannot be used with"), "{err}");
+}

@@ -1,10 +1,11 @@
-//! The tour's built-in seed scenarios are decision vectors too: every answer must be the expected one.
+//! The seed scenarios as engine-level decision vectors (the tour asks the same questions of
+//! the fixture worlds in `examples/fixtures/`, see `world.rs`).
 
 use iamsim::vectors::VectorFile;
 
 #[test]
 fn every_seed_scenario_is_answered_as_expected() {
-    let file = VectorFile::parse(include_str!("../../examples/seed_scenarios.json")).expect("the seed file parses");
+    let file = VectorFile::parse(include_str!("../vectors/seed-scenarios.json")).expect("the seed file parses");
     let failures: Vec<String> = file.run().iter().filter(|r| !r.passed()).map(ToString::to_string).collect();
     assert_eq!(file.vectors.len(), 20);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -12,7 +13,7 @@ fn every_seed_scenario_is_answered_as_expected() {
 
 #[test]
 fn the_tour_explains_a_service_denied_by_a_trust_policy_in_aws_words() {
-    let file = VectorFile::parse(include_str!("../../examples/seed_scenarios.json")).expect("the seed file parses");
+    let file = VectorFile::parse(include_str!("../vectors/seed-scenarios.json")).expect("the seed file parses");
     let lambda = file.vectors.iter().find(|v| v.id == "lambda-cannot-assume-s3access").expect("scenario exists");
     let decision = lambda.run().actual.expect("evaluates");
     assert_eq!(
