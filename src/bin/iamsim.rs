@@ -41,7 +41,7 @@ enum Command {
     /// Evaluates one request against policy files, or against a whole world (`--fixture`).
     /// Prints `allow`, `explicit_deny` or `implicit_deny` on the first line, then AWS's message
     /// and the statements that applied.
-    Eval(EvalArgs),
+    Eval(Box<EvalArgs>),
     /// Validates fixture files as AWS validates the same resources. Prints every error as
     /// `FILE:LINE:COL: PATH: message` (warnings too, marked `warning:`) and exits 1 on any
     /// error; otherwise prints a one-line summary and exits 0.

@@ -52,3 +52,27 @@ impl World {
         from_loaded(fixtures::load_json(text))
     }
 }
+
+#[cfg(feature = "import")]
+impl World {
+    /// Builds a world from the JSON of `aws iam get-account-authorization-details` (one dump per
+    /// account), so a real account's IAM can be tested offline. What the import dropped or
+    /// adjusted is returned with the world.
+    ///
+    /// ```
+    /// let dump = r#"{"UserDetailList": [{"UserName": "alice", "Path": "/", "UserId": "AIDAEXAMPLEUSERID01",
+    ///     "Arn": "arn:aws:iam::111111111111:user/alice", "CreateDate": "2019-12-18 19:10:08+00:00",
+    ///     "AttachedManagedPolicies": [{"PolicyName": "AmazonS3ReadOnlyAccess",
+    ///                                  "PolicyArn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}]}]}"#;
+    /// let (world, warnings) = iamsim::World::from_authorization_details(&[dump])?;
+    /// assert!(warnings.is_empty());
+    /// let alice = world.model().account("111111111111").unwrap().user("alice").unwrap();
+    /// assert_eq!(alice.id, "AIDAEXAMPLEUSERID01");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_authorization_details(dumps: &[&str]) -> Result<(World, Vec<String>), Box<dyn std::error::Error>> {
+        let outcome = fixtures::from_authorization_details_many(dumps)?;
+        let warnings = outcome.warnings.iter().map(ToString::to_string).collect();
+        Ok((World::from_fixture_data(&outcome.fixture)?, warnings))
+    }
+}

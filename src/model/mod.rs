@@ -9,6 +9,11 @@
 
 mod authorize;
 mod build;
+/// Default IAM quotas, shared with the importer.
+#[cfg(feature = "import")]
+pub(crate) mod quotas {
+    pub(crate) use super::build::{MANAGED_PER_IDENTITY, TRUST_POLICY_SIZE};
+}
 mod iam;
 mod ids;
 mod managed;

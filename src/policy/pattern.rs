@@ -92,6 +92,8 @@ impl GlobBuilder {
     /// of characters").
     pub(crate) fn build_resource(&mut self) -> Glob {
         let mut tokens = std::mem::take(&mut self.tokens);
+        // A run of `*` is one `*`: classify it by what follows the run.
+        tokens.dedup_by(|a, b| *a == Token::Star && *b == Token::Star);
         let mut colons = 0;
         for i in 0..tokens.len() {
             let next = tokens.get(i + 1).copied();
@@ -102,7 +104,7 @@ impl GlobBuilder {
                         colons += 1;
                         Token::Byte(b':')
                     }
-                    (Token::Star, None | Some(Token::Byte(b':') | Token::Star)) => Token::Star,
+                    (Token::Star, None | Some(Token::Byte(b':'))) => Token::Star,
                     (Token::Star, Some(_)) if in_fields => Token::SegmentStar,
                     (Token::One, _) if in_fields => Token::SegmentOne,
                     (other, _) => other,

@@ -20,11 +20,12 @@ use std::process::{Command, Stdio};
 use iamsim::Policy;
 use iamsim::fixtures::{
     Fixture, ImportErrorKind, ImportOutcome, InstanceProfileFixture, ManagedPolicyFixture, PolicySource,
-    from_authorization_details, from_authorization_details_many,
+    from_authorization_details, from_authorization_details_many, load_yaml,
 };
+use iamsim::model::Model;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence};
-use saphyr_parser::{Event, Parser, ScalarStyle};
+
 use serde_json::{Value, json};
 
 const DEV_CLI: &str = "tests/fixtures/authz/dev-cli.json";
@@ -91,63 +92,10 @@ fn assert_every_policy_parses(fixture: &Fixture) {
     }
 }
 
-/// Reads YAML back with `saphyr-parser` (YAML 1.2 core schema) into JSON, to prove that the YAML
-/// the importer prints says what the fixture says.
-fn yaml_to_json(text: &str) -> Value {
-    let mut events = Parser::new_from_str(text)
-        .map(|e| e.unwrap().0)
-        .filter(|e| !matches!(e, Event::StreamStart | Event::StreamEnd | Event::DocumentStart(_) | Event::DocumentEnd));
-    let first = events.next().unwrap();
-    let value = yaml_node(first, &mut events);
-    assert!(events.next().is_none(), "one document");
-    value
-}
-
-fn yaml_node<'a>(event: Event<'a>, events: &mut impl Iterator<Item = Event<'a>>) -> Value {
-    match event {
-        Event::Scalar(text, ScalarStyle::Plain, _, None) => match text.as_ref() {
-            "" | "~" | "null" | "Null" | "NULL" => Value::Null,
-            "true" | "True" | "TRUE" => Value::Bool(true),
-            "false" | "False" | "FALSE" => Value::Bool(false),
-            t => match (t.parse::<i64>(), t.parse::<f64>()) {
-                (Ok(n), _) => json!(n),
-                (_, Ok(f)) if f.is_finite() => json!(f),
-                _ => Value::String(t.to_owned()),
-            },
-        },
-        Event::Scalar(text, _, _, None) => Value::String(text.into_owned()),
-        Event::SequenceStart(_, None) => {
-            let mut items = Vec::new();
-            loop {
-                match events.next().unwrap() {
-                    Event::SequenceEnd => return Value::Array(items),
-                    e => items.push(yaml_node(e, events)),
-                }
-            }
-        }
-        Event::MappingStart(_, None) => {
-            let mut map = serde_json::Map::new();
-            loop {
-                match events.next().unwrap() {
-                    Event::MappingEnd => return Value::Object(map),
-                    Event::Scalar(key, _, _, None) => {
-                        let value = yaml_node(events.next().unwrap(), events);
-                        assert!(map.insert(key.into_owned(), value).is_none(), "duplicate key");
-                    }
-                    e => panic!("unexpected mapping key {e:?}"),
-                }
-            }
-        }
-        e => panic!("unexpected YAML event {e:?}"),
-    }
-}
-
 #[track_caller]
 fn assert_yaml_round_trips(fixture: &Fixture) {
-    let reread = yaml_to_json(&yaml(fixture));
-    assert_eq!(reread, serde_json::to_value(fixture).unwrap());
-    let back: Fixture = serde_json::from_value(reread).unwrap();
-    assert_eq!(&back, fixture);
+    let loaded = load_yaml(&yaml(fixture)).map_err(|e| e.iter().map(ToString::to_string).collect::<Vec<_>>()).unwrap();
+    assert_eq!(&loaded.fixture, fixture);
 }
 
 fn snapshot(name: &str, outcome: &ImportOutcome) {
@@ -161,8 +109,8 @@ fn a_cli_dump_of_a_dev_account_becomes_a_fixture() {
     assert_eq!(
         warnings(&outcome),
         [
+            // AdministratorAccess is attached without a document, but iamsim ships it.
             "UserDetailList[1].GroupList[1]: user `bob` is in group `contractors`, which is not in the dump: membership dropped",
-            "GroupDetailList[1].AttachedManagedPolicies[0]: AWS managed policy `arn:aws:iam::aws:policy/AdministratorAccess` is attached but the dump has no document for it: iamsim uses its own copy if it has one",
         ]
     );
     let dev = &outcome.fixture.accounts["111111111111"];
@@ -192,21 +140,24 @@ fn a_raw_api_dump_with_url_encoded_documents_becomes_a_fixture() {
         warnings(&outcome),
         [
             "UserDetailList[0].PermissionsBoundary.PermissionsBoundaryArn: user `legacy-ftp`: policy `arn:aws:iam::999999999999:policy/OrgBoundary` belongs to account `999999999999`, not `333333333333`: kept as an ARN, which iamsim cannot resolve",
+            "UserDetailList[1].UserId: user `auditor`: `AIDA5EXAMPLE` is not a valid unique id: 16 to 128 letters, digits or underscores: dropped, the world generates one",
             "UserDetailList[1].AttachedManagedPolicies[1]: user `auditor`: policy `AuditReports` is not in the dump's `Policies`: the fixture names it but does not define it",
-            "RoleDetailList[1].AssumeRolePolicyDocument.Statement[0].Principal.AWS[1]: role `break-glass` trusts `AROAJ3EXAMPLEDELETED1`, the unique id IAM leaves in place of a deleted principal: it matches no one, so it is removed",
+            "RoleDetailList[1].AssumeRolePolicyDocument.Statement[0].Principal.AWS[1]: role `break-glass` trusts `AROAJ3EXAMPLEDELETED1`, the unique id IAM leaves in place of a deleted principal: kept, it matches no principal of the fixture",
             "RoleDetailList[1].AssumeRolePolicyDocument.Statement[0].Principal.AWS: role `break-glass` trusts account `999999999999`, which is not among the imported accounts",
-            "RoleDetailList[1].AssumeRolePolicyDocument.Statement[1].Principal.AWS: role `break-glass` trusts `AIDAI4EXAMPLEDELETED2`, the unique id IAM leaves in place of a deleted principal: it matches no one, so it is removed",
-            "RoleDetailList[1].AssumeRolePolicyDocument.Statement[1]: role `break-glass`: the statement names no other principal: removed",
+            "RoleDetailList[1].AssumeRolePolicyDocument.Statement[1].Principal.AWS: role `break-glass` trusts `AIDAI4EXAMPLEDELETED2`, the unique id IAM leaves in place of a deleted principal: kept, it matches no principal of the fixture",
             "RoleDetailList[2].InstanceProfileList: role `batch-worker` is in 2 instance profiles; a fixture holds one: kept `batch-worker-v2`, dropped `batch-worker`",
-            "RoleDetailList[3].AssumeRolePolicyDocument.Statement[0].Principal.Federated: role `github-deploy` trusts `arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com`: the dump does not list identity providers; add it under `oidc_providers`",
-            "RoleDetailList[1].AttachedManagedPolicies[0]: AWS managed policy `arn:aws:iam::aws:policy/AdministratorAccess` is attached but the dump has no document for it: iamsim uses its own copy if it has one",
-            "UserDetailList[1].AttachedManagedPolicies[0]: AWS managed policy `arn:aws:iam::aws:policy/SecurityAudit` is attached but the dump has no document for it: iamsim uses its own copy if it has one",
+            "RoleDetailList[3].AssumeRolePolicyDocument.Statement[0].Principal.Federated: role `github-deploy` trusts `arn:aws:iam::333333333333:oidc-provider/token.actions.githubusercontent.com`, and the dump does not list identity providers: added under `oidc_providers` as `token.actions.githubusercontent.com`, with the audiences that the `aud` conditions of the trust policies naming it allow",
+            "UserDetailList[1].AttachedManagedPolicies[0]: AWS managed policy `arn:aws:iam::aws:policy/SecurityAudit` is attached, but the dump has no document for it and iamsim does not ship it: define it under `aws_managed_policies` (a dump without `--filter` lists it)",
         ]
     );
     let sandbox = &outcome.fixture.accounts["333333333333"];
-    // Ids that are not `AIDA…`-shaped are kept as given.
-    assert_eq!(sandbox.users["legacy-ftp"].id.as_deref(), Some("legacy-user-0001"));
-    assert_eq!(sandbox.groups["uploaders"].id.as_deref(), Some("AGPA-odd-0001"));
+    // Ids that are not `AIDA…`-shaped are kept as given; one IAM could not have issued is dropped.
+    assert_eq!(sandbox.users["legacy-ftp"].id.as_deref(), Some("LEGACYUSER0000000001"));
+    assert_eq!(sandbox.groups["uploaders"].id.as_deref(), Some("AGPA_OLD_STYLE_GROUP1"));
+    assert_eq!(sandbox.users["auditor"].id, None);
+    // The OIDC provider the trust policy names exists in the account: it is added, with the
+    // audience its `aud` condition allows.
+    assert_eq!(sandbox.oidc_providers["token.actions.githubusercontent.com"].audiences, ["sts.amazonaws.com"]);
     // `%20` is a space and a raw `+` a plus sign (RFC 3986, as botocore decodes).
     let ftp = document(&sandbox.users["legacy-ftp"].inline_policies["FtpBucket"]);
     assert_eq!(ftp["Statement"][0]["Resource"], "arn:aws:s3:::ftp-drop/c++ builds/*");
@@ -215,13 +166,15 @@ fn a_raw_api_dump_with_url_encoded_documents_becomes_a_fixture() {
     let support = &sandbox.roles["AWSServiceRoleForSupport"];
     assert_eq!(support.path.as_deref(), Some("/aws-service-role/support.amazonaws.com/"));
     assert!(outcome.fixture.aws_managed_policies.contains_key("aws-service-role/AWSSupportServiceRolePolicy"));
-    // The trust policy keeps the session ARN and the external account.
+    // The trust policy keeps the session ARN, the external account, and the unique ids IAM
+    // left in place of deleted principals (they match no one, as in AWS).
     let trust = document(&sandbox.roles["break-glass"].trust);
     assert_eq!(
         trust["Statement"],
         json!([{"Effect": "Allow", "Action": "sts:AssumeRole",
-            "Principal": {"AWS": ["arn:aws:sts::333333333333:assumed-role/admin/jane", "arn:aws:iam::999999999999:root"]},
-            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}])
+            "Principal": {"AWS": ["arn:aws:sts::333333333333:assumed-role/admin/jane", "AROAJ3EXAMPLEDELETED1", "arn:aws:iam::999999999999:root"]},
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}},
+            {"Sid": "FormerOperator", "Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"AWS": "AIDAI4EXAMPLEDELETED2"}}])
     );
     assert_eq!(
         sandbox.roles["batch-worker"].instance_profile,
@@ -388,10 +341,7 @@ fn the_default_version_is_found_by_flag_then_by_id_then_alone() {
     };
     let chosen = |dump: Value| {
         let outcome = from_authorization_details(&dump.to_string()).unwrap();
-        let action =
-            document(outcome.fixture.accounts["111122223333"].policies["P"].document())["Statement"][0]["Action"]
-                .clone();
-        action
+        document(outcome.fixture.accounts["111122223333"].policies["P"].document())["Statement"][0]["Action"].clone()
     };
     let by_flag = policy(
         json!("v1"),
@@ -441,7 +391,7 @@ fn the_command_prints_yaml_on_stdout_and_warnings_on_stderr() {
     assert_eq!(code, 0);
     assert_eq!(out, yaml(&import(&[RAW_API]).fixture));
     let lines: Vec<&str> = err.lines().collect();
-    assert_eq!(lines.len(), 10);
+    assert_eq!(lines.len(), 9);
     assert_eq!(
         lines[6],
         "warning: tests/fixtures/authz/raw-api.json: RoleDetailList[2].InstanceProfileList: role `batch-worker` is in 2 instance profiles; a fixture holds one: kept `batch-worker-v2`, dropped `batch-worker`"
@@ -582,17 +532,88 @@ proptest! {
 }
 
 #[test]
-fn probe_model() {
-    for paths in [&[DEV_CLI][..], &[RAW_API], &[MULTI_DEV, MULTI_PROD], &[MULTI_PROD]] {
-        let outcome = import(paths);
-        match iamsim::model::Model::build(&outcome.fixture) {
-            Ok(_) => println!("{paths:?}: ok"),
-            Err(problems) => {
-                println!("{paths:?}:");
-                for p in problems {
-                    println!("  {p}");
-                }
-            }
+fn imported_fixtures_build_a_world_model() {
+    for paths in [&[DEV_CLI][..], &[MULTI_DEV, MULTI_PROD]] {
+        if let Err(problems) = Model::build(&import(paths).fixture) {
+            panic!("{paths:?}:\n{}", problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"));
         }
     }
+    // What the raw dump lacks, the warnings announced; the model rejects exactly that.
+    let problems = Model::build(&import(&[RAW_API]).fixture).unwrap_err();
+    assert_eq!(
+        problems.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        [
+            "accounts.333333333333.users.auditor.policies[0]: iamsim does not ship the AWS managed policy `SecurityAudit`: define its document under `aws_managed_policies.SecurityAudit` (shipped: AdministratorAccess, AmazonS3ReadOnlyAccess, AmazonS3FullAccess, IAMReadOnlyAccess, PowerUserAccess)",
+            "accounts.333333333333.users.auditor.policies[1]: account 333333333333 has no managed policy `AuditReports`",
+            "accounts.333333333333.users.legacy-ftp.permissions_boundary: policy `arn:aws:iam::999999999999:policy/OrgBoundary` belongs to another account: only this account's and AWS managed policies can be attached",
+        ]
+    );
+}
+
+#[test]
+fn quotas_the_account_must_have_raised_are_raised() {
+    let attached: Vec<Value> = (0..12)
+        .map(|i| json!({"PolicyName": format!("P{i}"), "PolicyArn": format!("arn:aws:iam::111122223333:policy/P{i}")}))
+        .collect();
+    let policies: Vec<Value> = (0..12)
+        .map(|i| json!({"PolicyName": format!("P{i}"), "Arn": format!("arn:aws:iam::111122223333:policy/P{i}"),
+            "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document":
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}]}))
+        .collect();
+    let services: Vec<String> = (0..120).map(|i| format!("service-number-{i:03}.amazonaws.com")).collect();
+    let dump = json!({
+        "UserDetailList": [{"UserName": "u", "Arn": "arn:aws:iam::111122223333:user/u", "AttachedManagedPolicies": attached[..11]}],
+        "RoleDetailList": [{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r", "AttachedManagedPolicies": attached,
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"Service": services}, "Action": "sts:AssumeRole"}]}}],
+        "Policies": policies,
+    });
+    let outcome = from_authorization_details(&dump.to_string()).unwrap();
+    let quotas = outcome.fixture.quotas.unwrap();
+    assert_eq!(quotas.managed_policies_per_user, Some(11));
+    assert_eq!(quotas.managed_policies_per_role, Some(12));
+    assert_eq!(quotas.role_trust_policy_size, Some(4_309));
+    assert_eq!(
+        warnings(&outcome),
+        [
+            "RoleDetailList[0].AssumeRolePolicyDocument: the trust policy of role `r` has 4309 characters without whitespace, which exceeds AWS's default quota of 2048, so the account's quota was raised: `quotas.role_trust_policy_size` set to 4309",
+            "RoleDetailList[0].AttachedManagedPolicies: role `r` has 12 managed policies, which exceeds AWS's default quota of 10, so the account's quota was raised: `quotas.managed_policies_per_role` set to 12",
+            "UserDetailList[0].AttachedManagedPolicies: user `u` has 11 managed policies, which exceeds AWS's default quota of 10, so the account's quota was raised: `quotas.managed_policies_per_user` set to 11",
+        ]
+    );
+    Model::build(&outcome.fixture).unwrap();
+}
+
+#[test]
+fn a_saml_provider_named_by_a_trust_policy_is_added() {
+    let dump = json!({"RoleDetailList": [{"RoleName": "sso", "Arn": "arn:aws:iam::111122223333:role/sso",
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Federated": "arn:aws:iam::111122223333:saml-provider/Okta"},
+            "Action": "sts:AssumeRoleWithSAML",
+            "Condition": {"StringEquals": {"SAML:aud": "https://signin.aws.amazon.com/saml"}}}]}}]});
+    let outcome = from_authorization_details(&dump.to_string()).unwrap();
+    assert!(outcome.fixture.accounts["111122223333"].saml_providers.contains_key("Okta"));
+    assert_eq!(
+        warnings(&outcome),
+        [
+            "RoleDetailList[0].AssumeRolePolicyDocument.Statement[0].Principal.Federated: role `sso` trusts `arn:aws:iam::111122223333:saml-provider/Okta`, and the dump does not list identity providers: added under `saml_providers` as `Okta`, without metadata"
+        ]
+    );
+    Model::build(&outcome.fixture).unwrap();
+}
+
+#[test]
+fn an_imported_fixture_passes_iamsim_validate() {
+    let (yaml, _, code) = iamsim(&["import", "authz-details", MULTI_DEV, MULTI_PROD], "");
+    assert_eq!(code, 0);
+    let file = temp_file("validate", "imported.yaml", &yaml);
+    let (out, err, code) = iamsim(&["validate", &file.display().to_string()], "");
+    assert_eq!(
+        (out.as_str(), err.as_str(), code),
+        (
+            "1 fixture valid: 2 accounts, 1 user, 1 group, 2 roles, 1 managed policy, 0 buckets, 0 instances, 0 warnings\n",
+            "",
+            0
+        )
+    );
 }

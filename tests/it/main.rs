@@ -1,5 +1,13 @@
 //! Integration tests, one module per capability, in a single test binary to keep link times down.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests fail by panicking, helpers included"
+)]
+
 mod cli;
 mod fixtures_load;
 mod import;
