@@ -99,7 +99,10 @@ fn assert_yaml_round_trips(fixture: &Fixture) {
 }
 
 fn snapshot(name: &str, outcome: &ImportOutcome) {
-    insta::assert_snapshot!(name, yaml(&outcome.fixture));
+    // Snapshots live in the top-level `snapshots/` folder, as for every test of the crate.
+    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(format!("import__{name}"), yaml(&outcome.fixture));
+    });
 }
 
 #[test]
