@@ -227,10 +227,7 @@ impl Model {
         if let (Some(org), Some(acct)) = (&self.organization, &principal_account)
             && org.contains(acct)
         {
-            context.set("aws:PrincipalOrgID", [org.id.clone()]);
-            if let Some(path) = org.org_path(acct) {
-                context.set("aws:PrincipalOrgPaths", [path]);
-            }
+            org_keys(&mut context, org, acct, "aws:PrincipalOrgID", "aws:PrincipalOrgPaths");
             if !service_linked && let Some(levels) = org.scp_levels(acct) {
                 for level in levels {
                     set = set.scp_level(level);
@@ -265,10 +262,7 @@ impl Model {
         if let Some(owner) = &resource_account {
             context.set("aws:ResourceAccount", [owner.as_str().to_owned()]);
             if let Some(org) = self.organization.as_ref().filter(|o| o.contains(owner)) {
-                context.set("aws:ResourceOrgID", [org.id.clone()]);
-                if let Some(path) = org.org_path(owner) {
-                    context.set("aws:ResourceOrgPaths", [path]);
-                }
+                org_keys(&mut context, org, owner, "aws:ResourceOrgID", "aws:ResourceOrgPaths");
                 // "RCPs do not apply to calls made by service-linked roles."
                 if !service_linked && let Some(levels) = org.rcp_levels(owner) {
                     for level in levels {
@@ -313,6 +307,14 @@ impl Model {
     ) -> Result<Decision, UnknownEntity> {
         let prepared = self.prepare(caller, action, resource, extra, now)?;
         Ok(evaluate(&prepared.request, &prepared.policies))
+    }
+}
+
+/// `aws:PrincipalOrgID`/`aws:PrincipalOrgPaths`, or their `Resource` counterparts.
+fn org_keys(context: &mut Context, org: &super::Organization, account: &AccountId, id_key: &str, paths_key: &str) {
+    context.set(id_key, [org.id.clone()]);
+    if let Some(path) = org.org_path(account) {
+        context.set(paths_key, [path]);
     }
 }
 

@@ -227,6 +227,23 @@ fn named(policy: impl Into<Arc<Policy>>, fallback: impl FnOnce() -> String) -> N
     Named { policy, label }
 }
 
+/// Appends one organization level, naming unnamed policies `SCP 2 at level 1`.
+fn push_level<P: Into<Arc<Policy>>>(
+    levels: &mut Option<Vec<Vec<Named>>>,
+    kind: &str,
+    policies: impl IntoIterator<Item = P>,
+) {
+    let levels = levels.get_or_insert_with(Vec::new);
+    let level = levels.len() + 1;
+    levels.push(
+        policies
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| named(p, || format!("{kind} {} at level {level}", i + 1)))
+            .collect(),
+    );
+}
+
 impl PolicySet {
     /// No policies: every request is implicitly denied (except the root user's own).
     pub fn new() -> PolicySet {
@@ -267,30 +284,14 @@ impl PolicySet {
     /// the account. The first call also declares that the account is an organization member.
     #[must_use]
     pub fn scp_level<P: Into<Arc<Policy>>>(mut self, policies: impl IntoIterator<Item = P>) -> PolicySet {
-        let levels = self.scps.get_or_insert_with(Vec::new);
-        let level = levels.len() + 1;
-        levels.push(
-            policies
-                .into_iter()
-                .enumerate()
-                .map(|(i, p)| named(p, || format!("SCP {} at level {level}", i + 1)))
-                .collect(),
-        );
+        push_level(&mut self.scps, "SCP", policies);
         self
     }
 
     /// Adds one level of RCPs for the resource's account, from the root down to the account.
     #[must_use]
     pub fn rcp_level<P: Into<Arc<Policy>>>(mut self, policies: impl IntoIterator<Item = P>) -> PolicySet {
-        let levels = self.rcps.get_or_insert_with(Vec::new);
-        let level = levels.len() + 1;
-        levels.push(
-            policies
-                .into_iter()
-                .enumerate()
-                .map(|(i, p)| named(p, || format!("RCP {} at level {level}", i + 1)))
-                .collect(),
-        );
+        push_level(&mut self.rcps, "RCP", policies);
         self
     }
 
