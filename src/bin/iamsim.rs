@@ -75,8 +75,9 @@ struct EvalArgs {
     /// all come from that world (questions carry `aws:SecureTransport=true`, as the harness's do).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["policies", "tags", "boundary", "scps", "rcps", "resource_policy", "resource_account"])]
     fixture: Option<PathBuf>,
-    /// Identity-based policy files of the principal (user, its groups, or the role).
-    #[arg(long = "policy", value_name = "FILE")]
+    /// Identity-based policy files of the principal (user, its groups, or the role):
+    /// `--policy a.json b.json` or `--policy a.json --policy b.json`.
+    #[arg(long = "policy", value_name = "FILE", num_args = 1..)]
     policies: Vec<PathBuf>,
     /// `anonymous`, a service principal, or the ARN of a user, role session, or account root.
     #[arg(long, value_name = "ARN")]
@@ -96,8 +97,8 @@ struct EvalArgs {
     /// The permissions boundary policy file.
     #[arg(long, value_name = "FILE")]
     boundary: Option<PathBuf>,
-    /// A session policy file.
-    #[arg(long = "session-policy", value_name = "FILE")]
+    /// Session policy files.
+    #[arg(long = "session-policy", value_name = "FILE", num_args = 1..)]
     session_policies: Vec<PathBuf>,
     /// One level of SCPs (root first, then each OU, then the account): comma-separated files.
     #[arg(long = "scp", value_name = "FILE[,FILE]")]

@@ -97,6 +97,37 @@ fn eval_prints_the_decision_then_the_explanation() {
 }
 
 #[test]
+fn eval_takes_several_policy_files_after_one_flag() {
+    let dir = temp_dir("eval-many");
+    let get = write(
+        &dir,
+        "get.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+    );
+    let deny = write(
+        &dir,
+        "deny.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::secret/*"}]}"#,
+    );
+    let ask = |resource: &str| {
+        iamsim(&[
+            "eval",
+            "--policy",
+            &get,
+            &deny,
+            "--principal",
+            "arn:aws:iam::111122223333:user/a",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            resource,
+        ])
+    };
+    assert_eq!(ask("arn:aws:s3:::public/x").0.lines().next(), Some("allow"));
+    assert_eq!(ask("arn:aws:s3:::secret/x").0.lines().next(), Some("explicit_deny"));
+}
+
+#[test]
 fn eval_applies_scp_levels_and_trust_policies() {
     let dir = temp_dir("eval-org");
     let admin = write(
