@@ -144,6 +144,25 @@ fn every_duplicate_key_is_an_error() {
 }
 
 #[test]
+fn every_independent_error_is_reported_in_the_order_of_the_file() {
+    assert_eq!(
+        load_errors("errors/many.yaml"),
+        [
+            "tests/fixtures/load/errors/many.yaml:1:7: seed: expected a non-negative integer, found string `x`",
+            "tests/fixtures/load/errors/many.yaml:4:5: accounts.1.alais: unknown field `alais`, did you mean `alias`?",
+            "tests/fixtures/load/errors/many.yaml:6:18: accounts.1.roles.a.trust: expected a policy document (an object) or the path of a policy file",
+            "tests/fixtures/load/errors/many.yaml:7:44: accounts.1.roles.b.max_session_duration: expected an integer from 0 to 4294967295, found string `long`",
+            "tests/fixtures/load/errors/many.yaml:7:50: accounts.1.roles.b.polices: unknown field `polices`, did you mean `policies`?",
+            "tests/fixtures/load/errors/many.yaml:8:7: accounts.1.roles.c: missing required field `trust`",
+            "tests/fixtures/load/errors/many.yaml:10:20: accounts.1.users.u.groups[0]: expected a string, found integer `1` (quote it to make it a string)",
+            "tests/fixtures/load/errors/many.yaml:10:32: accounts.1.users.u.mfa: expected a boolean, found string `maybe`",
+            "tests/fixtures/load/errors/many.yaml:13:11: accounts.2.users.v.colour: unknown field `colour`, expected one of `id`, `path`, `groups`, `policies`, `inline_policies`, `permissions_boundary`, `tags`, `access_keys`, `mfa`",
+            "tests/fixtures/load/errors/many.yaml:16:5: accounts.3.alias: duplicate key `alias`",
+        ]
+    );
+}
+
+#[test]
 fn a_missing_required_field_points_at_the_key_that_names_its_mapping() {
     assert_eq!(
         load_errors("errors/missing-trust.yaml"),
