@@ -374,3 +374,19 @@ fn the_committed_json_schema_is_the_generated_one() {
         "schema/fixture.schema.json is out of date: run `IAMSIM_BLESS=1 cargo test --all-features --test it fixtures_load` and commit the result"
     );
 }
+
+#[test]
+fn a_list_is_never_read_as_a_mapping() {
+    assert_eq!(
+        yaml_errors("accounts: {\"111111111111\": {users: {u: {access_keys: [[AKIAEXAMPLEKEY00001, secret]]}}}}"),
+        [
+            "<yaml>:1:55: accounts.111111111111.users.u.access_keys[0]: expected an access key: a mapping with `id`, `secret` and `status`, found a list"
+        ]
+    );
+    assert_eq!(
+        yaml_errors("accounts: {\"111111111111\": {buckets: {b: {objects: {k: [hi]}}}}}"),
+        [
+            "<yaml>:1:53: accounts.111111111111.buckets.b.objects.k: expected the object's text, or a mapping with `text`, `base64` or `file`, found a list"
+        ]
+    );
+}
