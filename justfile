@@ -9,13 +9,14 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --all-targets --all-features -- -D warnings
 
-# Decision throughput and other benchmarks (release build); figures go in BENCHMARKS.md.
+# Decision throughput and world building (release build); figures go in BENCHMARKS.md.
 bench:
     cargo bench --bench evaluate
+    cargo bench --bench world
 
-# A fuzzing campaign on policy parsing and evaluation (needs cargo-fuzz and nightly).
+# A fuzzing campaign (needs cargo-fuzz and nightly): policy_eval, fixture_load or import_authz.
 fuzz target="policy_eval" seconds="600":
-    cargo +nightly fuzz run {{target}} -- -max_total_time={{seconds}} -dict=fuzz/dict/policy.dict
+    cd fuzz && cargo +nightly fuzz run {{target}} -- -max_total_time={{seconds}} -dict=dict/policy.dict
 
 # The IAM decision vectors through the CLI.
 vectors:
