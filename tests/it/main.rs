@@ -9,6 +9,7 @@
 )]
 
 mod cli;
+mod clock;
 mod fixtures_load;
 mod import;
 mod properties;
