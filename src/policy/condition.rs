@@ -349,6 +349,11 @@ pub(crate) fn parse_instant(text: &str) -> Option<i128> {
     if let Ok(d) = time::Date::parse(text, &Iso8601::DEFAULT) {
         return Some(d.midnight().assume_utc().unix_timestamp_nanos());
     }
+    // The W3C profile also has `YYYY-MM`: the first day of the month.
+    let b = text.as_bytes();
+    if b.len() == 7 && b.get(4) == Some(&b'-') && text.bytes().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit()) {
+        return parse_instant(&format!("{text}-01"));
+    }
     None
 }
 
@@ -677,6 +682,9 @@ mod tests {
         assert_eq!(parse_instant("1767225600"), Some(a));
         assert_eq!(parse_instant("2026-01-01T01:00:00+01:00"), Some(a));
         assert_eq!(parse_instant("2026-01-01"), Some(a));
+        assert_eq!(parse_instant("2026-01"), Some(a));
+        assert_eq!(parse_instant("2026-01-01T00:00Z"), Some(a));
+        assert_eq!(parse_instant("2026-13"), None);
         assert!(parse_instant("2026-01-01T00:00:00.5Z").unwrap() > a);
         assert_eq!(parse_instant("yesterday"), None);
     }
