@@ -198,7 +198,7 @@ impl World {
     }
 
     /// Questions asked as a session of a role (session name `iamsim` unless
-    /// [`Asker::session`] names it).
+    /// [`Asker::session_name`] names it).
     #[track_caller]
     pub fn role(&self, account: impl AsRef<str>, name: &str) -> Asker<'_> {
         let account = account.as_ref();
