@@ -148,6 +148,33 @@ impl Builder<'_> {
         }
     }
 
+    /// What every IAM entity shares: its name checked, its path checked, its ARN, and its unique
+    /// id (given, or generated from the seed). `None` when no ARN can be formed.
+    fn entity(
+        &mut self,
+        kind: IamName,
+        account: &AccountId,
+        name: &str,
+        path: Option<&str>,
+        given_id: Option<&str>,
+        at: &JsonPath,
+    ) -> Option<(String, Arn, String)> {
+        let (resource, prefix) = match kind {
+            IamName::User => ("user", "AIDA"),
+            IamName::Group => ("group", "AGPA"),
+            IamName::Role => ("role", "AROA"),
+            IamName::Policy => ("policy", "ANPA"),
+            IamName::InstanceProfile => ("instance-profile", "AIPA"),
+        };
+        if let Some(why) = names::check_iam_name(kind, name) {
+            self.error(at, why);
+        }
+        let path = self.iam_path(path, &at.key("path"));
+        let arn = Arn::parse(&format!("arn:aws:iam::{account}:{resource}{path}{name}")).ok()?;
+        let id = self.unique_id(given_id, prefix, &format!("{resource}/{account}/{name}"), &at.key("id"));
+        Some((path, arn, id))
+    }
+
     /// Resolves a managed policy reference of an identity in `account`: a name of the account's
     /// customer managed policies, or an ARN (this account's, or AWS managed).
     fn managed_ref(&mut self, account: &Account, reference: &str, path: &JsonPath) -> Option<AttachedPolicy> {
@@ -481,22 +508,16 @@ fn build_account(
     // Customer managed policies first: identities refer to them.
     for (name, mp) in &f.policies {
         let pat = at.key("policies").key(name);
-        if let Some(why) = names::check_iam_name(IamName::Policy, name) {
-            b.error(&pat, why);
-        }
         let doc_at = match mp {
             ManagedPolicyFixture::Document(_) => pat.clone(),
             ManagedPolicyFixture::Detailed { .. } => pat.key("document"),
         };
-        let path = b.iam_path(mp.path(), &pat.key("path"));
-        let arn_text = format!("arn:aws:iam::{id}:policy{path}{name}");
-        let Ok(arn) = Arn::parse(&arn_text) else { continue };
-        let Some(policy) = b.policy(mp.document(), &doc_at, PolicyKind::Identity, &arn_text) else { continue };
+        let Some((path, arn, pid)) = b.entity(IamName::Policy, id, name, mp.path(), mp.id(), &pat) else { continue };
+        let Some(policy) = b.policy(mp.document(), &doc_at, PolicyKind::Identity, arn.as_str()) else { continue };
         if policy.size() > MANAGED_POLICY_SIZE {
             // IAM's LimitExceeded message: "Cannot exceed quota for PolicySize: 6144".
             b.error(&doc_at, format!("cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE} (this policy has {} characters without whitespace)", policy.size()));
         }
-        let pid = b.unique_id(mp.id(), "ANPA", &format!("policy/{id}/{name}"), &pat.key("id"));
         let description = match mp {
             ManagedPolicyFixture::Detailed { description, .. } => description.clone(),
             ManagedPolicyFixture::Document(_) => None,
@@ -508,12 +529,10 @@ fn build_account(
 
     for (name, g) in &f.groups {
         let gat = at.key("groups").key(name);
-        if let Some(why) = names::check_iam_name(IamName::Group, name) {
-            b.error(&gat, why);
-        }
-        let path = b.iam_path(g.path.as_deref(), &gat.key("path"));
-        let Ok(arn) = Arn::parse(&format!("arn:aws:iam::{id}:group{path}{name}")) else { continue };
-        let gid = b.unique_id(g.id.as_deref(), "AGPA", &format!("group/{id}/{name}"), &gat.key("id"));
+        let Some((path, arn, gid)) = b.entity(IamName::Group, id, name, g.path.as_deref(), g.id.as_deref(), &gat)
+        else {
+            continue;
+        };
         let inline_policies = b.inline_policies(
             &g.inline_policies,
             &gat.key("inline_policies"),
@@ -530,12 +549,9 @@ fn build_account(
 
     for (name, u) in &f.users {
         let uat = at.key("users").key(name);
-        if let Some(why) = names::check_iam_name(IamName::User, name) {
-            b.error(&uat, why);
-        }
-        let path = b.iam_path(u.path.as_deref(), &uat.key("path"));
-        let Ok(arn) = Arn::parse(&format!("arn:aws:iam::{id}:user{path}{name}")) else { continue };
-        let uid = b.unique_id(u.id.as_deref(), "AIDA", &format!("user/{id}/{name}"), &uat.key("id"));
+        let Some((path, arn, uid)) = b.entity(IamName::User, id, name, u.path.as_deref(), u.id.as_deref(), &uat) else {
+            continue;
+        };
         if u.groups.len() > GROUPS_PER_USER {
             b.error(
                 &uat.key("groups"),
@@ -591,12 +607,9 @@ fn build_account(
     let mut profiles: BTreeMap<String, String> = BTreeMap::new();
     for (name, r) in &f.roles {
         let rat = at.key("roles").key(name);
-        if let Some(why) = names::check_iam_name(IamName::Role, name) {
-            b.error(&rat, why);
-        }
-        let path = b.iam_path(r.path.as_deref(), &rat.key("path"));
-        let Ok(arn) = Arn::parse(&format!("arn:aws:iam::{id}:role{path}{name}")) else { continue };
-        let rid = b.unique_id(r.id.as_deref(), "AROA", &format!("role/{id}/{name}"), &rat.key("id"));
+        let Some((path, arn, rid)) = b.entity(IamName::Role, id, name, r.path.as_deref(), r.id.as_deref(), &rat) else {
+            continue;
+        };
         let trust_label = arn.as_str().to_owned();
         let Some(trust) = b.policy(&r.trust, &rat.key("trust"), PolicyKind::Trust, &trust_label) else { continue };
         if trust.size() > b.trust_policy_size {
