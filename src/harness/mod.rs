@@ -44,6 +44,7 @@ pub use builder::{
 pub use question::{Asker, Question};
 
 use crate::clock::Clock;
+use crate::live::{AccessLog, Live};
 use crate::fixtures::Fixture;
 use crate::model::{Caller, Model, Problem, UnknownEntity};
 use crate::path::JsonPath;
@@ -59,8 +60,7 @@ pub struct World {
 }
 
 struct Inner {
-    model: Model,
-    clock: Clock,
+    live: Live,
     warnings: Vec<WorldProblem>,
 }
 
@@ -155,8 +155,7 @@ impl World {
         match built {
             Ok(model) => {
                 let warnings = model.warnings().iter().cloned().map(&locate).collect();
-                let clock = Clock::at(model.start_time());
-                Ok(World { inner: Arc::new(Inner { model, clock, warnings }) })
+                Ok(World { inner: Arc::new(Inner { live: Live::new(model), warnings }) })
             }
             Err(problems) => Err(WorldError::new(problems.into_iter().map(locate).collect())),
         }
@@ -164,12 +163,23 @@ impl World {
 
     /// The validated model: accounts, users, roles, buckets, …
     pub fn model(&self) -> &Model {
-        &self.inner.model
+        self.inner.live.model()
     }
 
     /// The world's clock, shared by everything in it.
     pub fn clock(&self) -> &Clock {
-        &self.inner.clock
+        self.inner.live.clock()
+    }
+
+    /// The world's live state — sessions issued, the access log — shared by every clone of this
+    /// world and by every transport serving it.
+    pub fn live(&self) -> &Live {
+        &self.inner.live
+    }
+
+    /// Every request the fake services served so far, with its decisions.
+    pub fn access_log(&self) -> AccessLog {
+        self.inner.live.access_log()
     }
 
     /// What the fixture does that AWS accepts but that may not be intended.
@@ -186,7 +196,7 @@ impl World {
         resource: &Resource,
         context: &Context,
     ) -> Result<Decision, UnknownEntity> {
-        self.inner.model.authorize(caller, action, resource, context, self.inner.clock.now())
+        self.inner.live.authorize(caller, action, resource, context)
     }
 
     /// Questions asked as an IAM user.
@@ -244,7 +254,7 @@ impl World {
     pub fn caller_for(&self, arn: &str) -> Result<Caller, String> {
         use crate::policy::Principal;
         let principal = Principal::parse(arn).map_err(|e| e.to_string())?;
-        let model = &self.inner.model;
+        let model = self.model();
         let account = principal.account().map(|a| a.as_str().to_owned()).unwrap_or_default();
         match &principal {
             Principal::User(_) => {
@@ -280,10 +290,10 @@ impl World {
 
     #[track_caller]
     fn require_account(&self, account: &str) -> &crate::model::Account {
-        match self.inner.model.account(account) {
+        match self.model().account(account) {
             Some(a) => a,
             None => {
-                let known: Vec<&str> = self.inner.model.accounts().map(|a| a.id.as_str()).collect();
+                let known: Vec<&str> = self.model().accounts().map(|a| a.id.as_str()).collect();
                 panic!("the world has no account `{account}` (it has: {})", known.join(", "))
             }
         }
@@ -292,10 +302,10 @@ impl World {
 
 impl fmt::Debug for World {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let m = &self.inner.model;
+        let m = self.model();
         f.debug_struct("World")
             .field("accounts", &m.accounts().map(|a| a.id.as_str()).collect::<Vec<_>>())
-            .field("clock", &self.inner.clock)
+            .field("clock", self.clock())
             .finish_non_exhaustive()
     }
 }

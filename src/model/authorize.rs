@@ -33,6 +33,9 @@ pub struct SessionDetails {
     /// When the session's credentials were issued (`aws:TokenIssueTime`); the world's current
     /// time when not given.
     pub issued_at: Option<SystemTime>,
+    /// Session tag keys marked transitive: they pass on to sessions this one creates by role
+    /// chaining (`sts:TransitiveTagKeys`).
+    pub transitive_tag_keys: Vec<String>,
 }
 
 /// Who makes a request in a world.
@@ -77,6 +80,33 @@ pub enum Caller {
         /// The provider: an OIDC/SAML provider ARN or a well-known name.
         provider: String,
     },
+    /// An IAM user, or the root user, signing with temporary credentials from `GetSessionToken`.
+    UserSession {
+        /// The account.
+        account: String,
+        /// The user's name; `None` for the root user.
+        name: Option<String>,
+        /// Whether `GetSessionToken` was called with a valid MFA code.
+        mfa_authenticated: bool,
+        /// When the credentials were issued.
+        issued_at: SystemTime,
+    },
+    /// A federated user session from `GetFederationToken`: the calling IAM user's permissions
+    /// intersected with the session policies.
+    FederatedUser {
+        /// The account.
+        account: String,
+        /// The federated user's name (`Name`).
+        name: String,
+        /// The IAM user that called `GetFederationToken`.
+        user: String,
+        /// The session policies passed.
+        policies: Vec<Arc<Policy>>,
+        /// Session tags.
+        tags: BTreeMap<String, String>,
+        /// When the credentials were issued.
+        issued_at: SystemTime,
+    },
     /// An unauthenticated request.
     Anonymous,
 }
@@ -85,6 +115,19 @@ impl Caller {
     /// An IAM user.
     pub fn user(account: &str, name: &str) -> Caller {
         Caller::User { account: account.to_owned(), name: name.to_owned() }
+    }
+
+    /// The account the caller belongs to (none for services, web identities and anonymous
+    /// callers).
+    pub fn account(&self) -> Option<&str> {
+        match self {
+            Caller::User { account, .. }
+            | Caller::RoleSession { account, .. }
+            | Caller::Root { account }
+            | Caller::UserSession { account, .. }
+            | Caller::FederatedUser { account, .. } => Some(account),
+            Caller::Service { .. } | Caller::WebIdentity { .. } | Caller::Anonymous => None,
+        }
     }
 
     /// A session of a role, with no session policy, tags or MFA.
@@ -135,6 +178,23 @@ fn secs(t: SystemTime) -> u64 {
 }
 
 impl Model {
+    /// A user's identity policies (its own and its groups') and its boundary.
+    fn user_policies(&self, mut set: PolicySet, account: &Account, user: &User) -> PolicySet {
+        let add = |set: PolicySet, policies: &[AttachedPolicy]| {
+            policies.iter().fold(set, |s, p| s.identity(p.policy.clone()))
+        };
+        set = add(set, &user.inline_policies);
+        set = add(set, &user.managed_policies);
+        for group in user.groups.iter().filter_map(|g| account.group(g)) {
+            set = add(set, &group.inline_policies);
+            set = add(set, &group.managed_policies);
+        }
+        if let Some(b) = &user.permissions_boundary {
+            set = set.boundary(b.policy.clone());
+        }
+        set
+    }
+
     fn account_of(&self, id: &str) -> Result<&Account, UnknownEntity> {
         self.account(id).ok_or_else(|| UnknownEntity::Account(id.to_owned()))
     }
@@ -164,15 +224,7 @@ impl Model {
                 let user = acct
                     .user(name)
                     .ok_or_else(|| UnknownEntity::User { account: account.clone(), name: name.clone() })?;
-                set = add(set, &user.inline_policies);
-                set = add(set, &user.managed_policies);
-                for group in user.groups.iter().filter_map(|g| acct.group(g)) {
-                    set = add(set, &group.inline_policies);
-                    set = add(set, &group.managed_policies);
-                }
-                if let Some(b) = &user.permissions_boundary {
-                    set = set.boundary(b.policy.clone());
-                }
+                set = self.user_policies(set, acct, user);
                 (user_principal(user), Some(acct.id.clone()), false)
             }
             Caller::RoleSession { account, role, session } => {
@@ -216,6 +268,40 @@ impl Model {
             Caller::Root { account } => {
                 let acct = self.account_of(account)?;
                 (Principal::root(&acct.id), Some(acct.id.clone()), false)
+            }
+            Caller::UserSession { account, name, mfa_authenticated, issued_at } => {
+                let acct = self.account_of(account)?;
+                context.set("aws:TokenIssueTime", [format_rfc3339(*issued_at)]);
+                context.set("aws:MultiFactorAuthPresent", [mfa_authenticated.to_string()]);
+                if *mfa_authenticated {
+                    let age = now.duration_since(*issued_at).unwrap_or(Duration::ZERO).as_secs();
+                    context.set("aws:MultiFactorAuthAge", [age.to_string()]);
+                }
+                match name {
+                    None => (Principal::root(&acct.id), Some(acct.id.clone()), false),
+                    Some(name) => {
+                        let user = acct
+                            .user(name)
+                            .ok_or_else(|| UnknownEntity::User { account: account.clone(), name: name.clone() })?;
+                        set = self.user_policies(set, acct, user);
+                        (user_principal(user), Some(acct.id.clone()), false)
+                    }
+                }
+            }
+            Caller::FederatedUser { account, name, user, policies, tags, issued_at } => {
+                let acct = self.account_of(account)?;
+                let iam_user = acct
+                    .user(user)
+                    .ok_or_else(|| UnknownEntity::User { account: account.clone(), name: user.clone() })?;
+                set = self.user_policies(set, acct, iam_user);
+                for p in policies {
+                    set = set.session_policy(p.clone());
+                }
+                context.set("aws:TokenIssueTime", [format_rfc3339(*issued_at)]);
+                let arn = format!("arn:{}:sts::{}:federated-user/{name}", iam_user.arn.partition(), acct.id);
+                let tags: Tags = tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                let principal = Principal::parse(&arn).map(|p| p.with_tags(tags)).unwrap_or(Principal::Anonymous);
+                (principal, Some(acct.id.clone()), false)
             }
             Caller::Service { name } => (Principal::service(name), None, false),
             Caller::WebIdentity { provider } => (Principal::web_identity(provider), None, false),

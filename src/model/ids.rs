@@ -113,6 +113,11 @@ impl Ids {
         self.chars("canonical", scope, HEX, 64)
     }
 
+    /// Lowercase hex digits of the given length (request ids).
+    pub fn opaque_hex(self, kind: &str, scope: &str, len: usize) -> String {
+        self.chars(kind, scope, HEX, len)
+    }
+
     /// Opaque text of the given length (session tokens, MFA seeds), in base64 characters.
     pub fn opaque(self, kind: &str, scope: &str, len: usize) -> String {
         self.chars(kind, scope, BASE64, len)

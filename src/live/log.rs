@@ -1,0 +1,128 @@
+//! The access log: one entry per request to any fake service, with every authorization it
+//! needed and the decision. Deterministic — numbered requests, times from the world's clock,
+//! no secrets — so `insta::assert_yaml_snapshot!(world.access_log())` never churns.
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use serde::{Deserialize, Serialize};
+
+use crate::policy::Decision;
+
+/// One request and what was decided for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    /// The request's number in this world: 1, 2, …
+    pub request: u64,
+    /// The world's clock when the request arrived (RFC 3339).
+    pub time: String,
+    /// `sts`, `s3`, `imds`, …
+    pub service: String,
+    /// The operation, as AWS names it (`AssumeRole`, `GetObject`).
+    pub operation: String,
+    /// Who called: the ARN of the user, role session, root or federated user; `anonymous` for
+    /// an unsigned request; absent when authentication failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caller: Option<String>,
+    /// The access key id the request was signed with (never the secret or the token).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
+    /// Every authorization the request needed, in the order they were decided.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authorizations: Vec<Authorization>,
+    /// The HTTP status of the response.
+    pub status: u16,
+    /// The AWS error code, when the request failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// One decision taken for a request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authorization {
+    /// The action, as the service asked it (`sts:AssumeRole`).
+    pub action: String,
+    /// The resource ARN, or `*`.
+    pub resource: String,
+    /// `allow`, `explicit_deny` or `implicit_deny`.
+    pub decision: String,
+    /// AWS's wording of the decision.
+    pub message: String,
+    /// The statements that applied, as `policy statement N (Sid): Effect` lines.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<String>,
+    /// The request context keys the service supplied (the derived ones — time, organization,
+    /// principal — are left out; they follow from the world).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub context: BTreeMap<String, Vec<String>>,
+}
+
+impl Authorization {
+    /// Records a decision with the context keys the service supplied.
+    pub fn new(decision: &Decision, context: &crate::policy::Context) -> Authorization {
+        Authorization {
+            action: decision.action().to_string(),
+            resource: decision.resource().to_owned(),
+            decision: decision.outcome().as_str().to_owned(),
+            message: decision.to_string(),
+            statements: decision.reasons().iter().map(ToString::to_string).collect(),
+            context: context.iter().map(|(k, v)| (k.to_owned(), v.to_vec())).collect(),
+        }
+    }
+}
+
+/// The requests a world served, in order.
+///
+/// ```
+/// use iamsim::live::{AccessLog, LogEntry};
+/// let log = AccessLog::new(vec![LogEntry {
+///     request: 1, time: "2026-01-01T00:00:00Z".into(), service: "sts".into(),
+///     operation: "GetCallerIdentity".into(), caller: Some("arn:aws:iam::111111111111:user/alice".into()),
+///     access_key_id: None, authorizations: vec![], status: 200, error: None,
+/// }]);
+/// let mut out = Vec::new();
+/// log.write_json_lines(&mut out)?;
+/// assert!(String::from_utf8(out)?.starts_with(r#"{"request":1,"time":"2026-01-01T00:00:00Z","service":"sts""#));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AccessLog {
+    entries: Vec<LogEntry>,
+}
+
+impl AccessLog {
+    /// A log of these entries.
+    pub fn new(entries: Vec<LogEntry>) -> AccessLog {
+        AccessLog { entries }
+    }
+
+    /// The entries, in order.
+    pub fn entries(&self) -> &[LogEntry] {
+        &self.entries
+    }
+
+    /// Whether no request was served.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// How many requests were served.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// The last entry.
+    pub fn last(&self) -> Option<&LogEntry> {
+        self.entries.last()
+    }
+
+    /// Writes one JSON object per line.
+    pub fn write_json_lines(&self, mut out: impl Write) -> io::Result<()> {
+        for entry in &self.entries {
+            serde_json::to_writer(&mut out, entry)?;
+            out.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,168 @@
+//! The live state of one world: what requests change while a test runs.
+//!
+//! A [`Live`] holds the validated [`Model`] (what the fixture built), the world's [`Clock`], the
+//! sessions STS has issued, and the access log. Every fake service (STS now; S3 and IMDS next)
+//! reads and writes it through `&Live`, and the harness's direct questions read the same state,
+//! so a question and a request over the wire always agree. It is `Sync`: many tasks and threads
+//! may serve requests of one world at once; two worlds share nothing.
+//!
+//! ```
+//! use iamsim::World;
+//! let world = World::from_yaml("accounts:\n  \"111111111111\":\n    users:\n      alice: {}\n")?;
+//! let live = world.live();
+//! let key = &world.model().account("111111111111").unwrap().user("alice").unwrap().access_keys[0];
+//! let found = live.signing_key(&key.id).expect("alice's key is known");
+//! assert_eq!(found.secret, key.secret);
+//! assert!(live.access_log().is_empty());
+//! # Ok::<(), iamsim::WorldError>(())
+//! ```
+
+mod log;
+mod sessions;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError, RwLock};
+use std::time::SystemTime;
+
+pub use log::{AccessLog, Authorization, LogEntry};
+pub use sessions::{Session, SessionKind, SigningKey, TemporaryCredentials};
+
+use crate::clock::Clock;
+use crate::model::{Caller, Model, UnknownEntity};
+use crate::policy::{Action, Context, Decision, Resource};
+
+/// The state of one running world. See the [module docs](self).
+#[derive(Debug)]
+pub struct Live {
+    model: Model,
+    clock: Clock,
+    sessions: RwLock<sessions::Sessions>,
+    log: Mutex<Vec<LogEntry>>,
+    /// Numbers requests, so request ids are deterministic.
+    requests: AtomicU64,
+}
+
+impl Live {
+    /// The live state of a freshly built model, its clock at the model's start time.
+    pub fn new(model: Model) -> Live {
+        let clock = Clock::at(model.start_time());
+        Live {
+            model,
+            clock,
+            sessions: RwLock::new(sessions::Sessions::default()),
+            log: Mutex::new(Vec::new()),
+            requests: AtomicU64::new(0),
+        }
+    }
+
+    /// The validated model: accounts, users, roles, buckets, …
+    pub fn model(&self) -> &Model {
+        &self.model
+    }
+
+    /// The world's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The current time on the world's clock.
+    pub fn now(&self) -> SystemTime {
+        self.clock.now()
+    }
+
+    /// Decides a request: the one entry point every service and every question uses.
+    pub fn authorize(
+        &self,
+        caller: &Caller,
+        action: &Action,
+        resource: &Resource,
+        context: &Context,
+    ) -> Result<Decision, UnknownEntity> {
+        self.model.authorize(caller, action, resource, context, self.clock.now())
+    }
+
+    /// The next request number (1, 2, …), for deterministic request ids.
+    pub fn next_request(&self) -> u64 {
+        self.requests.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    /// A request id for request number `n`, shaped like AWS's (a UUID for STS).
+    pub fn request_id(&self, n: u64) -> String {
+        let hex = self.model.ids().opaque_hex("request", &n.to_string(), 32);
+        let (a, rest) = hex.split_at(8);
+        let (b, rest) = rest.split_at(4);
+        let (c, rest) = rest.split_at(4);
+        let (d, e) = rest.split_at(4);
+        format!("{a}-{b}-{c}-{d}-{e}")
+    }
+
+    /// Who signs with an access key id: an IAM user's long-term key, an account root key, or
+    /// the temporary credentials of a session this world issued.
+    pub fn signing_key(&self, access_key_id: &str) -> Option<SigningKey> {
+        if let Some((account, user, key)) = self.model.access_key_owner(access_key_id) {
+            return Some(SigningKey {
+                access_key_id: key.id.clone(),
+                secret: key.secret.clone(),
+                session_token: None,
+                expires: None,
+                active: key.active,
+                caller: Caller::user(account.id.as_str(), &user.name),
+            });
+        }
+        if let Some(account) = self.root_key_account(access_key_id) {
+            return Some(SigningKey {
+                access_key_id: access_key_id.to_owned(),
+                secret: self.root_secret(&account),
+                session_token: None,
+                expires: None,
+                active: true,
+                caller: Caller::Root { account },
+            });
+        }
+        let sessions = self.sessions.read().unwrap_or_else(PoisonError::into_inner);
+        sessions.get(access_key_id).map(Session::signing_key)
+    }
+
+    /// The access key id of an account's root user. AWS advises against root access keys, but
+    /// they exist; the world generates one per account so tests can act as root.
+    pub fn root_access_key_id(&self, account: &str) -> String {
+        self.model.ids().access_key_id("AKIA", &format!("root/{account}"))
+    }
+
+    /// The secret of an account's root access key.
+    pub fn root_secret(&self, account: &str) -> String {
+        self.model.ids().secret(&format!("root/{account}"))
+    }
+
+    fn root_key_account(&self, access_key_id: &str) -> Option<String> {
+        self.model
+            .accounts()
+            .map(|a| a.id.as_str())
+            .find(|a| self.root_access_key_id(a) == access_key_id)
+            .map(str::to_owned)
+    }
+
+    /// Issues a session: mints deterministic credentials (the n-th session of a world always
+    /// gets the same keys) and remembers them so later requests authenticate with them.
+    pub fn issue_session(&self, kind: SessionKind, caller: Caller, lifetime_secs: u64) -> Session {
+        let mut sessions = self.sessions.write().unwrap_or_else(PoisonError::into_inner);
+        let session = sessions::mint(self.model.ids(), sessions.len(), kind, caller, self.now(), lifetime_secs);
+        sessions.insert(session.clone());
+        session
+    }
+
+    /// A session by its access key id.
+    pub fn session(&self, access_key_id: &str) -> Option<Session> {
+        self.sessions.read().unwrap_or_else(PoisonError::into_inner).get(access_key_id).cloned()
+    }
+
+    /// Appends an entry to the access log.
+    pub fn log(&self, entry: LogEntry) {
+        self.log.lock().unwrap_or_else(PoisonError::into_inner).push(entry);
+    }
+
+    /// Every request served so far, in order.
+    pub fn access_log(&self) -> AccessLog {
+        AccessLog::new(self.log.lock().unwrap_or_else(PoisonError::into_inner).clone())
+    }
+}
