@@ -24,15 +24,21 @@
 //! ```
 
 pub mod arn;
+pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod fixtures;
 pub mod harness;
+pub mod idp;
 pub mod live;
 pub mod model;
 pub mod path;
 pub mod policy;
+pub mod sts;
+pub mod transport;
 pub mod vectors;
+pub mod wire;
+pub mod xml;
 
 pub use arn::Arn;
 pub use clock::Clock;

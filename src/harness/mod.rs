@@ -33,6 +33,8 @@ mod assert;
 mod builder;
 mod load;
 mod question;
+#[cfg(feature = "sdk")]
+mod sdk;
 
 use std::fmt;
 use std::sync::Arc;
@@ -42,6 +44,8 @@ pub use builder::{
     WorldBuilder,
 };
 pub use question::{Asker, Question};
+#[cfg(feature = "sdk")]
+pub use sdk::{DEFAULT_REGION, IN_PROCESS_ENDPOINT};
 
 use crate::clock::Clock;
 use crate::live::{AccessLog, Live};
@@ -60,7 +64,7 @@ pub struct World {
 }
 
 struct Inner {
-    live: Live,
+    live: Arc<Live>,
     warnings: Vec<WorldProblem>,
 }
 
@@ -155,7 +159,7 @@ impl World {
         match built {
             Ok(model) => {
                 let warnings = model.warnings().iter().cloned().map(&locate).collect();
-                Ok(World { inner: Arc::new(Inner { live: Live::new(model), warnings }) })
+                Ok(World { inner: Arc::new(Inner { live: Arc::new(Live::new(model)), warnings }) })
             }
             Err(problems) => Err(WorldError::new(problems.into_iter().map(locate).collect())),
         }
@@ -175,6 +179,14 @@ impl World {
     /// world and by every transport serving it.
     pub fn live(&self) -> &Live {
         &self.inner.live
+    }
+
+    /// Serves this world on a loopback port (`127.0.0.1`, a free port), for other processes and
+    /// for providers configured by environment variables. The server stops when dropped.
+    #[cfg(feature = "server")]
+    pub async fn serve(&self) -> std::io::Result<crate::transport::Server> {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+        crate::transport::Server::start(self.inner.live.clone(), addr).await
     }
 
     /// Every request the fake services served so far, with its decisions.
@@ -289,7 +301,7 @@ impl World {
     }
 
     #[track_caller]
-    fn require_account(&self, account: &str) -> &crate::model::Account {
+    pub(crate) fn require_account(&self, account: &str) -> &crate::model::Account {
         match self.model().account(account) {
             Some(a) => a,
             None => {

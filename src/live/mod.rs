@@ -17,6 +17,7 @@
 //! # Ok::<(), iamsim::WorldError>(())
 //! ```
 
+mod identity;
 mod log;
 mod sessions;
 
@@ -24,6 +25,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError, RwLock};
 use std::time::SystemTime;
 
+pub use identity::Identity;
 pub use log::{AccessLog, Authorization, LogEntry};
 pub use sessions::{Session, SessionKind, SigningKey, TemporaryCredentials};
 
@@ -38,6 +40,8 @@ pub struct Live {
     clock: Clock,
     sessions: RwLock<sessions::Sessions>,
     log: Mutex<Vec<LogEntry>>,
+    /// Decoded authorization messages, by position: what an encoded message stands for.
+    messages: Mutex<Vec<String>>,
     /// Numbers requests, so request ids are deterministic.
     requests: AtomicU64,
 }
@@ -51,6 +55,7 @@ impl Live {
             clock,
             sessions: RwLock::new(sessions::Sessions::default()),
             log: Mutex::new(Vec::new()),
+            messages: Mutex::new(Vec::new()),
             requests: AtomicU64::new(0),
         }
     }
@@ -154,6 +159,38 @@ impl Live {
     /// A session by its access key id.
     pub fn session(&self, access_key_id: &str) -> Option<Session> {
         self.sessions.read().unwrap_or_else(PoisonError::into_inner).get(access_key_id).cloned()
+    }
+
+    /// Encodes a decision as AWS encodes authorization failure messages (opaque text the caller
+    /// decodes with `sts:DecodeAuthorizationMessage`). The decoded form is the JSON AWS
+    /// documents: `allowed`, `explicitDeny`, `matchedStatements`, `failures`, `context`.
+    pub fn encode_authorization_message(&self, decision: &Decision) -> String {
+        let decoded = serde_json::json!({
+            "allowed": decision.is_allowed(),
+            "explicitDeny": decision.outcome() == crate::policy::Outcome::ExplicitDeny,
+            "matchedStatements": {"items": decision.reasons().iter().map(ToString::to_string).collect::<Vec<_>>()},
+            "failures": {"items": []},
+            "context": {
+                "principal": {"arn": decision.principal()},
+                "action": decision.action().to_string(),
+                "resource": decision.resource(),
+            },
+        });
+        let mut messages = self.messages.lock().unwrap_or_else(PoisonError::into_inner);
+        messages.push(decoded.to_string());
+        let n = messages.len();
+        format!("{n}.{}", self.model.ids().opaque("authz-message", &n.to_string(), 120))
+    }
+
+    /// The JSON of a message [`Live::encode_authorization_message`] encoded.
+    pub fn decode_authorization_message(&self, encoded: &str) -> Option<String> {
+        let (n, rest) = encoded.split_once('.')?;
+        let index: usize = n.parse().ok()?;
+        if rest != self.model.ids().opaque("authz-message", n, 120) {
+            return None;
+        }
+        let messages = self.messages.lock().unwrap_or_else(PoisonError::into_inner);
+        messages.get(index.checked_sub(1)?).cloned()
     }
 
     /// Appends an entry to the access log.

@@ -1,0 +1,67 @@
+//! What `GetCallerIdentity` says of a caller: its ARN, user id and account.
+
+use serde::Serialize;
+
+use super::Live;
+use crate::model::Caller;
+
+/// A caller as AWS names it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    /// `arn:aws:iam::111111111111:user/alice`, `arn:aws:sts::111111111111:assumed-role/reader/app`, …
+    pub arn: String,
+    /// `AIDA…` for a user, `AROA…:SESSION` for a role session, the account id for root,
+    /// `ACCOUNT:NAME` for a federated user.
+    pub user_id: String,
+    /// The account id.
+    pub account: String,
+}
+
+impl Live {
+    /// The identity of a caller of this world; `None` for a caller the world does not have, a
+    /// service, a web identity or an anonymous caller.
+    pub fn identity(&self, caller: &Caller) -> Option<Identity> {
+        let model = self.model();
+        let account_of = |id: &str| model.account(id);
+        match caller {
+            Caller::User { account, name } | Caller::UserSession { account, name: Some(name), .. } => {
+                let user = account_of(account)?.user(name)?;
+                Some(Identity { arn: user.arn.to_string(), user_id: user.id.clone(), account: account.clone() })
+            }
+            Caller::Root { account } | Caller::UserSession { account, name: None, .. } => {
+                let acct = account_of(account)?;
+                Some(Identity { arn: format!("arn:aws:iam::{}:root", acct.id), user_id: account.clone(), account: account.clone() })
+            }
+            Caller::RoleSession { account, role, session } => {
+                let role = account_of(account)?.role(role)?;
+                let partition = role.arn.partition();
+                Some(Identity {
+                    arn: format!("arn:{partition}:sts::{account}:assumed-role/{}/{}", role.name, session.name),
+                    user_id: format!("{}:{}", role.id, session.name),
+                    account: account.clone(),
+                })
+            }
+            Caller::FederatedUser { account, name, user, .. } => {
+                let user = account_of(account)?.user(user)?;
+                let partition = user.arn.partition();
+                Some(Identity {
+                    arn: format!("arn:{partition}:sts::{account}:federated-user/{name}"),
+                    user_id: format!("{account}:{name}"),
+                    account: account.clone(),
+                })
+            }
+            Caller::Service { .. } | Caller::WebIdentity { .. } | Caller::Anonymous => None,
+        }
+    }
+
+    /// The ARN the access log and AWS's messages use for a caller: its identity's ARN, the
+    /// service or provider name, or `anonymous`.
+    pub fn caller_arn(&self, caller: &Caller) -> String {
+        match (self.identity(caller), caller) {
+            (Some(identity), _) => identity.arn,
+            (None, Caller::Service { name }) => name.clone(),
+            (None, Caller::WebIdentity { provider }) => provider.clone(),
+            (None, _) => "anonymous".to_owned(),
+        }
+    }
+}

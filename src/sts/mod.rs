@@ -1,0 +1,191 @@
+//! The fake STS: every operation of the 2011-06-15 API, awsQuery form in, AWS's XML out.
+//!
+//! A request goes: parameters ([`Params`]) → authentication (SigV4 against the keys and
+//! sessions the world knows) → the operation, which validates its parameters as AWS does, asks
+//! the world to authorize (never deciding a rule itself), and issues a session → the XML
+//! response or `<ErrorResponse>` → one access log entry.
+//!
+//! Operations and their permissions, from the STS API Reference
+//! (<https://docs.aws.amazon.com/STS/latest/APIReference/API_Operations.html>):
+//!
+//! | operation | signed | permission checked |
+//! | --- | --- | --- |
+//! | `AssumeRole` | yes | `sts:AssumeRole` on the role (trust policy and caller's policies); `sts:TagSession`, `sts:SetSourceIdentity` when used |
+//! | `AssumeRoleWithWebIdentity` | no | `sts:AssumeRoleWithWebIdentity` on the role (trust policy) |
+//! | `AssumeRoleWithSAML` | no | `sts:AssumeRoleWithSAML` on the role (trust policy) |
+//! | `GetSessionToken` | yes | none ("You cannot use policies to control authentication operations") |
+//! | `GetFederationToken` | yes | `sts:GetFederationToken` on `arn:aws:sts::ACCOUNT:federated-user/NAME` |
+//! | `GetCallerIdentity` | yes | none, and a deny cannot stop it |
+//! | `GetAccessKeyInfo` | yes | `sts:GetAccessKeyInfo` |
+//! | `DecodeAuthorizationMessage` | yes | `sts:DecodeAuthorizationMessage` |
+
+mod assume_role;
+mod authenticate;
+mod credentials;
+mod error;
+mod info;
+mod params;
+mod policies;
+mod tokens;
+
+use bytes::Bytes;
+
+pub use error::StsError;
+pub use params::Params;
+
+use crate::live::{Authorization, Live, LogEntry};
+use crate::model::Caller;
+use crate::policy::{Action, Context, Decision, Resource};
+use crate::wire::WireRequest;
+
+/// The XML namespace of every STS response.
+pub const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
+
+/// Whether a request is meant for STS: a form POST or a GET with an `Action` parameter,
+/// signed for the `sts` service or unsigned.
+pub fn is_sts_request(request: &WireRequest) -> bool {
+    let signed_for = |service: &str| {
+        request.header("authorization").is_some_and(|a| a.contains(&format!("/{service}/aws4_request")))
+            || request.query().contains(&format!("%2F{service}%2Faws4_request"))
+    };
+    if signed_for("sts") {
+        return true;
+    }
+    if request.path() != "/" || signed_for("s3") {
+        return false;
+    }
+    let form = request
+        .header("content-type")
+        .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    (request.parts.method == http::Method::POST && form) || request.query().starts_with("Action=")
+}
+
+/// One STS request in flight: who called, and every decision taken for it.
+pub(crate) struct Call<'a> {
+    pub(crate) live: &'a Live,
+    pub(crate) request: &'a WireRequest,
+    pub(crate) params: &'a Params,
+    pub(crate) caller: Caller,
+    pub(crate) region: String,
+    pub(crate) request_id: String,
+    pub(crate) authorizations: Vec<Authorization>,
+}
+
+impl Call<'_> {
+    /// Asks the world; records the decision for the access log.
+    pub(crate) fn authorize(&mut self, action: &str, resource: &str, context: &Context) -> Result<Decision, StsError> {
+        let action: Action = action.parse().map_err(|e| StsError::other(500, "InternalFailure", format!("{e}")))?;
+        let resource = Resource::parse(resource).map_err(|e| StsError::invalid_parameter(format!("{e}")))?;
+        let mut context = context.clone();
+        self.add_request_keys(&mut context);
+        let decision = self
+            .live
+            .authorize(&self.caller, &action, &resource, &context)
+            .map_err(|_| StsError::invalid_client_token())?;
+        self.authorizations.push(Authorization::new(&decision, &context));
+        Ok(decision)
+    }
+
+    /// The keys every request carries: where it came from and the region it was sent to.
+    fn add_request_keys(&self, context: &mut Context) {
+        let origin = &self.request.origin;
+        context.set("aws:SourceIp", [origin.source_ip.to_string()]);
+        context.set("aws:SecureTransport", [origin.secure_transport.to_string()]);
+        context.set("aws:RequestedRegion", [self.region.clone()]);
+        if let Some(vpc) = &origin.source_vpc {
+            context.set("aws:SourceVpc", [vpc.clone()]);
+        }
+        if let Some(vpce) = &origin.source_vpce {
+            context.set("aws:SourceVpce", [vpce.clone()]);
+        }
+    }
+
+    /// The caller's ARN as AWS's messages name it.
+    pub(crate) fn caller_arn(&self) -> String {
+        self.live.caller_arn(&self.caller)
+    }
+}
+
+/// Serves one STS request and logs it.
+pub fn handle(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
+    let n = live.next_request();
+    let request_id = live.request_id(n);
+    let params = Params::from_request(request).unwrap_or_default();
+    let operation = params.get("Action").unwrap_or_default().to_owned();
+    let mut entry = LogEntry {
+        request: n,
+        time: crate::clock::format_rfc3339(live.now()),
+        service: "sts".to_owned(),
+        operation: operation.clone(),
+        caller: None,
+        access_key_id: None,
+        authorizations: Vec::new(),
+        status: 200,
+        error: None,
+    };
+    let outcome = serve(live, request, &params, &operation, &request_id, &mut entry);
+    let (status, body) = match outcome {
+        Ok(body) => (200, body),
+        Err(e) => {
+            entry.status = e.status;
+            entry.error = Some(e.code.to_owned());
+            (e.status, e.to_xml(&request_id))
+        }
+    };
+    live.log(entry);
+    let mut response = http::Response::new(Bytes::from(body));
+    *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    let headers = response.headers_mut();
+    headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("text/xml"));
+    if let Ok(id) = http::HeaderValue::from_str(&request_id) {
+        headers.insert("x-amzn-requestid", id);
+    }
+    response
+}
+
+fn serve(
+    live: &Live,
+    request: &WireRequest,
+    params: &Params,
+    operation: &str,
+    request_id: &str,
+    entry: &mut LogEntry,
+) -> Result<Vec<u8>, StsError> {
+    const KNOWN: [&str; 8] = [
+        "AssumeRole",
+        "AssumeRoleWithWebIdentity",
+        "AssumeRoleWithSAML",
+        "GetSessionToken",
+        "GetFederationToken",
+        "GetCallerIdentity",
+        "GetAccessKeyInfo",
+        "DecodeAuthorizationMessage",
+    ];
+    let anonymous_allowed = matches!(operation, "AssumeRoleWithWebIdentity" | "AssumeRoleWithSAML");
+    let authenticated = authenticate::authenticate(live, request, anonymous_allowed)?;
+    entry.access_key_id = authenticated.key.as_ref().map(|k| k.access_key_id.clone());
+    entry.caller = Some(live.caller_arn(&authenticated.caller));
+    if !KNOWN.contains(&operation) {
+        return Err(StsError::invalid_action(operation));
+    }
+    let mut call = Call {
+        live,
+        request,
+        params,
+        caller: authenticated.caller,
+        region: authenticated.region,
+        request_id: request_id.to_owned(),
+        authorizations: Vec::new(),
+    };
+    let result = match operation {
+        "AssumeRole" => assume_role::assume_role(&mut call),
+        "GetSessionToken" => tokens::get_session_token(&mut call),
+        "GetFederationToken" => tokens::get_federation_token(&mut call),
+        "GetCallerIdentity" => info::get_caller_identity(&mut call),
+        "GetAccessKeyInfo" => info::get_access_key_info(&mut call),
+        "DecodeAuthorizationMessage" => info::decode_authorization_message(&mut call),
+        _ => Err(StsError::invalid_action(operation)),
+    };
+    entry.authorizations = std::mem::take(&mut call.authorizations);
+    result
+}

@@ -1,0 +1,93 @@
+//! An HTTP request as the fake services see it, whichever transport carried it: the raw parts
+//! (path never normalized), the whole body, and where it came from.
+//!
+//! ```
+//! use iamsim::wire::{Origin, WireRequest};
+//! let request = http::Request::post("http://127.0.0.1:4566/").body(bytes::Bytes::from_static(b"Action=GetCallerIdentity"))?;
+//! let request = WireRequest::new(request, Origin::loopback());
+//! assert_eq!(request.host(), "127.0.0.1:4566");
+//! assert!(!request.origin.secure_transport);
+//! # Ok::<(), http::Error>(())
+//! ```
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use bytes::Bytes;
+
+/// Where a request came from: what `aws:SourceIp`, `aws:SecureTransport`, `aws:SourceVpc` and
+/// `aws:SourceVpce` say about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Origin {
+    /// The caller's IP address (`aws:SourceIp`).
+    pub source_ip: IpAddr,
+    /// Whether the request came over TLS (`aws:SecureTransport`).
+    pub secure_transport: bool,
+    /// The VPC the request came from through a VPC endpoint (`aws:SourceVpc`).
+    pub source_vpc: Option<String>,
+    /// The VPC endpoint it came through (`aws:SourceVpce`).
+    pub source_vpce: Option<String>,
+}
+
+impl Origin {
+    /// A request over plain HTTP from this machine (the loopback server).
+    pub fn loopback() -> Origin {
+        Origin { source_ip: IpAddr::V4(Ipv4Addr::LOCALHOST), secure_transport: false, source_vpc: None, source_vpce: None }
+    }
+
+    /// A request from an SDK client in the same process, which believes it speaks HTTPS to AWS.
+    /// Its source address is `192.0.2.10` (a documentation address, RFC 5737), as if the
+    /// application ran on a host of its own.
+    pub fn in_process() -> Origin {
+        Origin {
+            source_ip: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 10)),
+            secure_transport: true,
+            source_vpc: None,
+            source_vpce: None,
+        }
+    }
+}
+
+/// One request, body collected.
+#[derive(Debug)]
+pub struct WireRequest {
+    /// Method, URI (raw), headers.
+    pub parts: http::request::Parts,
+    /// The whole body, as sent (still aws-chunked when it was).
+    pub body: Bytes,
+    /// Where it came from.
+    pub origin: Origin,
+}
+
+impl WireRequest {
+    /// Wraps a request.
+    pub fn new(request: http::Request<Bytes>, origin: Origin) -> WireRequest {
+        let (parts, body) = request.into_parts();
+        WireRequest { parts, body, origin }
+    }
+
+    /// The `Host` header, or the URI's authority when the header is missing (the in-process
+    /// transport sends none).
+    pub fn host(&self) -> &str {
+        self.parts
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .or_else(|| self.parts.uri.authority().map(|a| a.as_str()))
+            .unwrap_or_default()
+    }
+
+    /// A header's value as text, if present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.parts.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// The raw path, exactly as sent.
+    pub fn path(&self) -> &str {
+        self.parts.uri.path()
+    }
+
+    /// The raw query string, without `?`.
+    pub fn query(&self) -> &str {
+        self.parts.uri.query().unwrap_or_default()
+    }
+}
