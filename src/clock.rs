@@ -6,7 +6,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// The default start of every world's clock: `2026-01-01T00:00:00Z`.
@@ -26,8 +26,10 @@ pub const DEFAULT_START_SECS: i64 = 1_767_225_600;
 /// ```
 #[derive(Clone)]
 pub struct Clock {
-    /// Nanoseconds since the Unix epoch.
+    /// Nanoseconds since the Unix epoch; when following the wall clock, an offset from it.
     nanos: Arc<AtomicI64>,
+    /// Whether the clock follows real time (a served world) instead of standing still.
+    wall: Arc<AtomicBool>,
 }
 
 /// A time the clock cannot hold.
@@ -43,7 +45,10 @@ pub enum ClockError {
 
 impl Default for Clock {
     fn default() -> Clock {
-        Clock { nanos: Arc::new(AtomicI64::new(DEFAULT_START_SECS * 1_000_000_000)) }
+        Clock {
+            nanos: Arc::new(AtomicI64::new(DEFAULT_START_SECS * 1_000_000_000)),
+            wall: Arc::new(AtomicBool::new(false)),
+        }
     }
 }
 
@@ -70,7 +75,25 @@ impl Clock {
     /// The current time.
     pub fn now(&self) -> SystemTime {
         let nanos = self.nanos.load(Ordering::SeqCst);
+        if self.wall.load(Ordering::SeqCst) {
+            let base = wall_nanos();
+            return UNIX_EPOCH + Duration::from_nanos(u64::try_from(base.saturating_add(nanos)).unwrap_or(0));
+        }
         UNIX_EPOCH + Duration::from_nanos(u64::try_from(nanos).unwrap_or(0))
+    }
+
+    /// Makes the clock follow real time from now on (what `iamsim serve` does, so that clients
+    /// signing with the machine's clock are within the allowed skew). `advance` still moves it
+    /// ahead of real time.
+    ///
+    /// ```
+    /// let clock = iamsim::Clock::new();
+    /// clock.follow_wall_clock();
+    /// assert!(clock.now() > iamsim::Clock::new().now());
+    /// ```
+    pub fn follow_wall_clock(&self) {
+        self.nanos.store(0, Ordering::SeqCst);
+        self.wall.store(true, Ordering::SeqCst);
     }
 
     /// Moves the clock forward.
@@ -82,18 +105,26 @@ impl Clock {
     /// Sets the clock to a time (times before 1970 become 1970).
     pub fn set(&self, time: SystemTime) {
         let nanos = time.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX));
-        self.nanos.store(nanos, Ordering::SeqCst);
+        let offset = if self.wall.load(Ordering::SeqCst) { nanos.saturating_sub(wall_nanos()) } else { nanos };
+        self.nanos.store(offset, Ordering::SeqCst);
     }
 
     /// Seconds since the Unix epoch (`aws:EpochTime`).
     pub fn epoch_seconds(&self) -> i64 {
-        self.nanos.load(Ordering::SeqCst).div_euclid(1_000_000_000)
+        let nanos = self.now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(0));
+        nanos.div_euclid(1_000_000_000)
     }
 
     /// The time as AWS writes it: `2026-01-01T00:00:00Z` (whole seconds, UTC).
     pub fn to_rfc3339(&self) -> String {
         format_rfc3339(self.now())
     }
+}
+
+/// Real time, in nanoseconds since the Unix epoch: the only place iamsim reads it.
+#[expect(clippy::disallowed_methods, reason = "a clock told to follow real time reads it here, and only here")]
+fn wall_nanos() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_nanos()).unwrap_or(i64::MAX))
 }
 
 /// Formats a time as `YYYY-MM-DDThh:mm:ssZ`.

@@ -10,12 +10,15 @@
 //!             [--session-policy FILE]...
 //! iamsim validate FILE...
 //! iamsim import authz-details FILE...
+//! iamsim serve [--fixture FILE] [--host ADDR] [--port N] [--as ARN] [--log FILE]
 //! ```
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod serve;
 use iamsim::fixtures::from_authorization_details_many;
 use iamsim::policy::{PolicyKind, Severity};
 use iamsim::vectors::VectorFile;
@@ -50,6 +53,10 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Runs a world on a loopback port for any AWS client (AWS CLI, boto3, SDKs). Prints the
+    /// `export AWS_…=…` lines that point a shell at it (`eval "$(iamsim serve … &)"`), then
+    /// one line per request on stderr. Stops with status 0 on Ctrl-C or SIGTERM.
+    Serve(ServeArgs),
     /// Turns AWS output into a fixture.
     Import {
         #[command(subcommand)]
@@ -114,6 +121,29 @@ struct EvalArgs {
     resource_account: Option<String>,
 }
 
+/// The port `iamsim serve` listens on unless told otherwise.
+const DEFAULT_SERVE_PORT: u16 = 4599;
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// The world: a fixture file (default: the built-in seed world).
+    #[arg(long, value_name = "FILE")]
+    fixture: Option<PathBuf>,
+    /// The address to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
+    host: std::net::IpAddr,
+    /// The port (0: any free one).
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_SERVE_PORT)]
+    port: u16,
+    /// Whose credentials to print: a user ARN (its first key), a role ARN (a fresh session of
+    /// it) or an account root ARN. Default: the first user of the world that has a key.
+    #[arg(long = "as", value_name = "ARN")]
+    principal: Option<String>,
+    /// Appends the access log to this file as JSON lines.
+    #[arg(long, value_name = "FILE")]
+    log: Option<PathBuf>,
+}
+
 fn key_value(text: &str) -> Result<(String, String), String> {
     text.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).ok_or_else(|| format!("`{text}` is not KEY=VALUE"))
 }
@@ -128,6 +158,7 @@ fn main() -> ExitCode {
         },
         Command::Validate { files } => validate(&files),
         Command::Import { source: ImportSource::AuthzDetails { files } } => import_authz_details(&files),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(code) => code,

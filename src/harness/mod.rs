@@ -189,6 +189,11 @@ impl World {
         crate::transport::Server::start(self.inner.live.clone(), addr).await
     }
 
+    /// A shared handle on the live state, for transports that outlive a borrow of the world.
+    pub fn live_handle(&self) -> Arc<Live> {
+        self.inner.live.clone()
+    }
+
     /// Every request the fake services served so far, with its decisions.
     pub fn access_log(&self) -> AccessLog {
         self.inner.live.access_log()

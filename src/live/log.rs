@@ -37,6 +37,22 @@ pub struct LogEntry {
     pub error: Option<String>,
 }
 
+/// One line per request, as `iamsim serve` prints it on stderr:
+/// `#3 sts AssumeRole arn:aws:iam::111111111111:user/alice 200 allow sts:AssumeRole on arn:aws:iam::111111111111:role/reader`.
+impl std::fmt::Display for LogEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let caller = self.caller.as_deref().unwrap_or("-");
+        write!(f, "#{} {} {} {caller} {}", self.request, self.service, self.operation, self.status)?;
+        if let Some(code) = &self.error {
+            write!(f, " {code}")?;
+        }
+        for a in &self.authorizations {
+            write!(f, " {} {} on {}", a.decision, a.action, a.resource)?;
+        }
+        Ok(())
+    }
+}
+
 /// One decision taken for a request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Authorization {

@@ -22,7 +22,7 @@ mod log;
 mod sessions;
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
 pub use identity::Identity;
@@ -33,8 +33,10 @@ use crate::clock::Clock;
 use crate::model::{Caller, Model, UnknownEntity};
 use crate::policy::{Action, Context, Decision, Resource};
 
+/// Called with every access log entry as it is written.
+type Observer = Box<dyn Fn(&LogEntry) + Send + Sync>;
+
 /// The state of one running world. See the [module docs](self).
-#[derive(Debug)]
 pub struct Live {
     model: Model,
     clock: Clock,
@@ -44,6 +46,13 @@ pub struct Live {
     messages: Mutex<Vec<String>>,
     /// Numbers requests, so request ids are deterministic.
     requests: AtomicU64,
+    observer: OnceLock<Observer>,
+}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Live").field("clock", &self.clock).finish_non_exhaustive()
+    }
 }
 
 impl Live {
@@ -57,6 +66,7 @@ impl Live {
             log: Mutex::new(Vec::new()),
             messages: Mutex::new(Vec::new()),
             requests: AtomicU64::new(0),
+            observer: OnceLock::new(),
         }
     }
 
@@ -195,7 +205,16 @@ impl Live {
 
     /// Appends an entry to the access log.
     pub fn log(&self, entry: LogEntry) {
+        if let Some(observe) = self.observer.get() {
+            observe(&entry);
+        }
         self.log.lock().unwrap_or_else(PoisonError::into_inner).push(entry);
+    }
+
+    /// Calls `observe` with every access log entry from now on (`iamsim serve` prints each
+    /// request this way). A world has one observer; a second call is refused with `false`.
+    pub fn observe(&self, observe: impl Fn(&LogEntry) + Send + Sync + 'static) -> bool {
+        self.observer.set(Box::new(observe)).is_ok()
     }
 
     /// Every request served so far, in order.
