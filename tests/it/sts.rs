@@ -1,0 +1,285 @@
+//! STS over the wire: real aws-sdk-sts clients and aws-config providers against a world.
+
+use std::time::Duration;
+
+use aws_sdk_sts::error::ProvideErrorMetadata;
+use iamsim::World;
+
+const TRUST: &str = "examples/fixtures/trust-policies.yaml";
+const DEV: &str = "111111111111";
+
+fn world() -> World {
+    World::from_fixture(TRUST).unwrap()
+}
+
+/// The code and message of a failed call.
+fn failure<E: ProvideErrorMetadata>(result: Result<impl std::fmt::Debug, E>) -> (String, String) {
+    let err = result.expect_err("the call should fail");
+    (err.code().unwrap_or("<none>").to_owned(), err.message().unwrap_or("<none>").to_owned())
+}
+
+#[tokio::test]
+async fn a_user_learns_who_it_is() {
+    let world = world();
+    let sts = world.sts_client(world.user_credentials(DEV, "alice"));
+    let me = sts.get_caller_identity().send().await.unwrap();
+    assert_eq!(me.arn(), Some("arn:aws:iam::111111111111:user/alice"));
+    assert_eq!(me.account(), Some(DEV));
+    let alice = world.model().account(DEV).unwrap().user("alice").unwrap();
+    assert_eq!(me.user_id(), Some(alice.id.as_str()));
+}
+
+#[tokio::test]
+async fn alice_assumes_the_role_whose_trust_policy_names_her() {
+    let world = world();
+    let sts = world.sts_client(world.user_credentials(DEV, "alice"));
+    let out = sts
+        .assume_role()
+        .role_arn("arn:aws:iam::111111111111:role/deployer")
+        .role_session_name("deploy-1")
+        .send()
+        .await
+        .unwrap();
+    let user = out.assumed_role_user().unwrap();
+    assert_eq!(user.arn(), "arn:aws:sts::111111111111:assumed-role/deployer/deploy-1");
+    let role = world.model().account(DEV).unwrap().role("deployer").unwrap();
+    assert_eq!(user.assumed_role_id(), format!("{}:deploy-1", role.id));
+    let creds = out.credentials().unwrap();
+    assert!(creds.access_key_id().starts_with("ASIA"));
+    // The default duration is one hour, on the world's clock.
+    let expires = std::time::SystemTime::try_from(*creds.expiration()).unwrap();
+    assert_eq!(expires, world.clock().now() + Duration::from_secs(3600));
+
+    // The session's credentials work, and STS knows them as the assumed role.
+    let session = aws_credential_types::Credentials::new(
+        creds.access_key_id(),
+        creds.secret_access_key(),
+        Some(creds.session_token().to_owned()),
+        None,
+        "test",
+    );
+    let me = world.sts_client(session).get_caller_identity().send().await.unwrap();
+    assert_eq!(me.arn(), Some("arn:aws:sts::111111111111:assumed-role/deployer/deploy-1"));
+}
+
+#[tokio::test]
+async fn a_deny_for_one_user_in_the_trust_policy_wins() {
+    let world = world();
+    let sts = world.sts_client(world.user_credentials(DEV, "mallory"));
+    let (code, message) =
+        failure(sts.assume_role().role_arn("arn:aws:iam::111111111111:role/ops-no-mallory").role_session_name("x1").send().await);
+    assert_eq!(code, "AccessDenied");
+    assert_eq!(
+        message,
+        "User: arn:aws:iam::111111111111:user/mallory is not authorized to perform: sts:AssumeRole on resource: \
+         arn:aws:iam::111111111111:role/ops-no-mallory with an explicit deny in the role trust policy"
+    );
+    // bob, in the same account with the same identity policy, may.
+    let bob = world.sts_client(world.user_credentials(DEV, "bob"));
+    bob.assume_role().role_arn("arn:aws:iam::111111111111:role/ops-no-mallory").role_session_name("x1").send().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_role_that_does_not_exist_is_access_denied() {
+    let world = world();
+    let sts = world.sts_client(world.user_credentials(DEV, "bob"));
+    let (code, message) =
+        failure(sts.assume_role().role_arn("arn:aws:iam::111111111111:role/nope").role_session_name("s1").send().await);
+    assert_eq!(code, "AccessDenied");
+    assert_eq!(
+        message,
+        "User: arn:aws:iam::111111111111:user/bob is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111111111111:role/nope"
+    );
+}
+
+#[tokio::test]
+async fn parameters_are_validated_as_aws_validates_them() {
+    let world = world();
+    let sts = world.sts_client(world.user_credentials(DEV, "alice"));
+    let role = "arn:aws:iam::111111111111:role/deployer";
+    let (code, message) = failure(sts.assume_role().role_arn(role).role_session_name("s").send().await);
+    assert_eq!(code, "ValidationError");
+    assert_eq!(
+        message,
+        "1 validation error detected: Value 's' at 'roleSessionName' failed to satisfy constraint: \
+         Member must have length greater than or equal to 2"
+    );
+    let (code, message) =
+        failure(sts.assume_role().role_arn(role).role_session_name("bad name!").duration_seconds(100).send().await);
+    assert_eq!(code, "ValidationError");
+    assert_eq!(
+        message,
+        "2 validation errors detected: Value 'bad name!' at 'roleSessionName' failed to satisfy constraint: \
+         Member must satisfy regular expression pattern: [\\w+=,.@-]*; Value '100' at 'durationSeconds' failed \
+         to satisfy constraint: Member must have value greater than or equal to 900"
+    );
+    let (code, message) = failure(sts.assume_role().role_arn(role).role_session_name("s1").duration_seconds(7200).send().await);
+    assert_eq!((code.as_str(), message.as_str()), ("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."));
+    let (code, _) = failure(
+        sts.assume_role()
+            .role_arn(role)
+            .role_session_name("s1")
+            .tags(aws_sdk_sts::types::Tag::builder().key("team").value("a").build().unwrap())
+            .tags(aws_sdk_sts::types::Tag::builder().key("TEAM").value("b").build().unwrap())
+            .send()
+            .await,
+    );
+    assert_eq!(code, "InvalidParameterValue");
+    let (code, message) = failure(sts.assume_role().role_arn(role).role_session_name("s1").policy("{not json").send().await);
+    assert_eq!(code, "MalformedPolicyDocument", "{message}");
+}
+
+#[tokio::test]
+async fn role_chaining_is_capped_at_one_hour() {
+    let world = world();
+    let bob = world.sts_client(world.user_credentials(DEV, "bob"));
+    let first = bob.assume_role().role_arn("arn:aws:iam::111111111111:role/ops").role_session_name("hop1").send().await.unwrap();
+    let c = first.credentials().unwrap();
+    let session = aws_credential_types::Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_owned()),
+        None,
+        "test",
+    );
+    let ops = world.sts_client(session);
+    let (code, message) = failure(
+        ops.assume_role().role_arn("arn:aws:iam::111111111111:role/ops").role_session_name("hop2").duration_seconds(3601).send().await,
+    );
+    assert_eq!(code, "ValidationError");
+    assert_eq!(message, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
+}
+
+#[tokio::test]
+async fn unknown_keys_wrong_secrets_and_expired_sessions_are_refused_with_aws_codes() {
+    let world = world();
+    let unknown = aws_credential_types::Credentials::new("AKIAUNKNOWNKEY000000", "x".repeat(40), None, None, "t");
+    let (code, _) = failure(world.sts_client(unknown).get_caller_identity().send().await);
+    assert_eq!(code, "InvalidClientTokenId");
+
+    let alice = world.user_credentials(DEV, "alice");
+    let wrong = aws_credential_types::Credentials::new(alice.access_key_id(), "y".repeat(40), None, None, "t");
+    let (code, _) = failure(world.sts_client(wrong).get_caller_identity().send().await);
+    assert_eq!(code, "SignatureDoesNotMatch");
+
+    let session = world.role_session_credentials(DEV, "ops", "short");
+    world.clock().advance(Duration::from_secs(3601));
+    let expired = aws_credential_types::Credentials::new(
+        session.access_key_id(),
+        session.secret_access_key(),
+        session.session_token().map(str::to_owned),
+        None,
+        "t",
+    );
+    let (code, _) = failure(world.sts_client(expired).get_caller_identity().send().await);
+    assert_eq!(code, "ExpiredToken");
+}
+
+#[tokio::test]
+async fn the_assume_role_provider_of_aws_config_gets_a_session() {
+    let world = world();
+    let base = world.sdk_config(world.user_credentials(DEV, "alice"));
+    let provider = aws_config::sts::AssumeRoleProvider::builder("arn:aws:iam::111111111111:role/deployer")
+        .session_name("provider")
+        .configure(&base)
+        .build()
+        .await;
+    let me = world.sts_client(provider).get_caller_identity().send().await.unwrap();
+    assert_eq!(me.arn(), Some("arn:aws:sts::111111111111:assumed-role/deployer/provider"));
+}
+
+#[tokio::test]
+async fn the_default_provider_chain_reads_keys_from_the_injected_environment() {
+    let world = world();
+    let alice = world.user_credentials(DEV, "alice");
+    let env = [("AWS_ACCESS_KEY_ID", alice.access_key_id()), ("AWS_SECRET_ACCESS_KEY", alice.secret_access_key())];
+    let config = world.config_loader(&env).load().await;
+    let me = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.unwrap();
+    assert_eq!(me.arn(), Some("arn:aws:iam::111111111111:user/alice"));
+}
+
+#[tokio::test]
+async fn federated_users_get_only_what_both_the_user_and_the_session_policy_allow() {
+    let world = World::from_yaml(
+        r#"
+accounts:
+  "111111111111":
+    users:
+      broker:
+        inline_policies:
+          Federate:
+            Version: "2012-10-17"
+            Statement:
+              - { Effect: Allow, Action: ["sts:GetFederationToken", "s3:GetObject"], Resource: "*" }
+"#,
+    )
+    .unwrap();
+    let sts = world.sts_client(world.user_credentials(DEV, "broker"));
+    let out = sts
+        .get_federation_token()
+        .name("carol")
+        .policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/carol/*"}]}"#)
+        .send()
+        .await
+        .unwrap();
+    let user = out.federated_user().unwrap();
+    assert_eq!(user.arn(), "arn:aws:sts::111111111111:federated-user/carol");
+    assert_eq!(user.federated_user_id(), "111111111111:carol");
+    let c = out.credentials().unwrap();
+    let session = aws_credential_types::Credentials::new(
+        c.access_key_id(),
+        c.secret_access_key(),
+        Some(c.session_token().to_owned()),
+        None,
+        "t",
+    );
+    let fed = world.sts_client(session);
+    assert_eq!(
+        fed.get_caller_identity().send().await.unwrap().arn(),
+        Some("arn:aws:sts::111111111111:federated-user/carol")
+    );
+    // Federated credentials may call no STS operation but GetCallerIdentity.
+    let (code, _) = failure(fed.get_session_token().send().await);
+    assert_eq!(code, "AccessDenied");
+}
+
+#[tokio::test]
+async fn every_request_is_in_the_access_log() {
+    let world = world();
+    let mallory = world.sts_client(world.user_credentials(DEV, "mallory"));
+    let _ = mallory.assume_role().role_arn("arn:aws:iam::111111111111:role/ops-no-mallory").role_session_name("x1").send().await;
+    let _ = mallory.get_caller_identity().send().await;
+    let log = world.access_log();
+    assert_eq!(log.len(), 2);
+    insta::assert_yaml_snapshot!("sts_access_log", log);
+}
+
+#[tokio::test]
+async fn a_served_world_answers_sdk_clients_over_loopback() {
+    let world = world();
+    let server = world.serve().await.unwrap();
+    let config = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(server.endpoint())
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+            world.user_credentials(DEV, "alice"),
+        ))
+        .time_source(aws_smithy_async::time::SharedTimeSource::new(world.clock().clone()))
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    let me = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.unwrap();
+    assert_eq!(me.arn(), Some("arn:aws:iam::111111111111:user/alice"));
+    // Over plain HTTP the request is not on a secure transport.
+    let out = aws_sdk_sts::Client::new(&config)
+        .assume_role()
+        .role_arn("arn:aws:iam::111111111111:role/deployer")
+        .role_session_name("loop")
+        .send()
+        .await
+        .unwrap();
+    assert!(out.credentials().is_some());
+    let log = world.access_log();
+    assert_eq!(log.last().unwrap().authorizations[0].context["aws:SecureTransport"], vec!["false".to_owned()]);
+    server.shutdown().await;
+}
