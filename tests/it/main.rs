@@ -13,6 +13,7 @@ mod clock;
 mod fixtures_load;
 mod import;
 mod properties;
+mod serve;
 mod sts;
 mod tour;
 mod vectors;
