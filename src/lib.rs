@@ -28,6 +28,7 @@ pub mod catalog;
 pub mod clock;
 pub mod fixtures;
 pub mod harness;
+pub mod idp;
 pub mod model;
 pub mod path;
 pub mod policy;
