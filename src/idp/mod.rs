@@ -9,6 +9,11 @@
 //! with them, so they must never protect anything real.
 
 mod keys;
+pub mod oidc;
 pub mod totp;
 
+pub use oidc::{
+    COGNITO_IDENTITY_ISSUER, GITHUB_ACTIONS_ISSUER, OidcIssuer, STS_AUDIENCE, TokenClaims, TokenError, VerifiedToken, eks_issuer,
+    unverified_issuer,
+};
 pub use totp::{Totp, TotpError};
