@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::{World, WorldError};
 use crate::fixtures::{
+    MfaFixture,
     AccessKeyFixture, AccessKeysFixture, AccountFixture, BucketFixture, Fixture, GroupFixture, InstanceFixture,
     InstanceProfileFixture, ManagedPolicyFixture, ObjectDetails, ObjectFixture, OidcProviderFixture,
     OrganizationFixture, PolicySource, PublicAccessBlockFixture, QuotasFixture, RoleFixture, SamlProviderFixture,
@@ -270,7 +271,7 @@ impl UserBuilder {
 
     /// Gives the user a virtual MFA device.
     pub fn mfa(mut self) -> UserBuilder {
-        self.fixture.mfa = true;
+        self.fixture.mfa = MfaFixture::Enabled(true);
         self
     }
 }

@@ -32,6 +32,7 @@
 mod assert;
 mod builder;
 mod load;
+mod providers;
 mod question;
 #[cfg(feature = "sdk")]
 mod sdk;

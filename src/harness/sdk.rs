@@ -124,7 +124,13 @@ impl World {
     /// # Ok(()) }
     /// ```
     pub fn config_loader(&self, env: &[(&str, &str)]) -> ConfigLoader {
-        let mut vars: Vec<(&str, &str)> = vec![("AWS_REGION", DEFAULT_REGION), ("AWS_EC2_METADATA_DISABLED", "true")];
+        // `AWS_ENDPOINT_URL` too, because some providers (web identity) ignore the loader's
+        // endpoint and read only the environment (`../shared/WIRE.md` §6).
+        let mut vars: Vec<(&str, &str)> = vec![
+            ("AWS_REGION", DEFAULT_REGION),
+            ("AWS_ENDPOINT_URL", IN_PROCESS_ENDPOINT),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ];
         vars.extend_from_slice(env);
         aws_config::defaults(BehaviorVersion::latest())
             .empty_test_environment()

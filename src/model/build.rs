@@ -23,8 +23,9 @@ use crate::arn::Arn;
 use crate::clock::{self, Clock};
 use crate::fixtures::{
     AccessKeysFixture, AccountFixture, BucketFixture, Fixture, InstanceProfileFixture, ManagedPolicyFixture,
-    ObjectFixture, OrganizationFixture, PolicySource, PublicAccessBlockFixture,
+    MfaFixture, ObjectFixture, OrganizationFixture, PolicySource, PublicAccessBlockFixture,
 };
+use crate::idp::Totp;
 use crate::path::JsonPath;
 use crate::policy::document::{AwsEntry, parse_aws_entry};
 use crate::policy::{AccountId, Policy, PolicyKind, Severity, Tags};
@@ -582,10 +583,21 @@ fn build_account(
             b.boundary(&account, u.permissions_boundary.as_deref(), &uat.key("permissions_boundary"));
         let tags = b.tags(&u.tags, &uat.key("tags"));
         let access_keys = access_keys(b, id, name, u.access_keys.as_ref(), &uat.key("access_keys"));
-        let mfa = u.mfa.then(|| MfaDevice {
-            serial: format!("arn:aws:iam::{id}:mfa/{name}"),
-            seed: b.ids.opaque("mfa", &format!("{id}/{name}"), 32),
-        });
+        let serial = format!("arn:aws:iam::{id}:mfa/{name}");
+        let mfa = match &u.mfa {
+            MfaFixture::Enabled(false) => None,
+            MfaFixture::Enabled(true) => {
+                let seed = Totp::from_seed(b.ids.seed(), &format!("mfa/{id}/{name}")).secret_base32();
+                Some(MfaDevice { serial, seed })
+            }
+            MfaFixture::Device { secret } => match Totp::from_base32(secret) {
+                Ok(totp) => Some(MfaDevice { serial, seed: totp.secret_base32() }),
+                Err(e) => {
+                    b.error(&uat.key("mfa").key("secret"), format!("invalid MFA secret: {e}"));
+                    None
+                }
+            },
+        };
         account.users.insert(
             name.clone(),
             User {

@@ -27,6 +27,7 @@ mod info;
 mod params;
 mod policies;
 mod tokens;
+mod web_identity;
 
 use bytes::Bytes;
 
@@ -179,6 +180,7 @@ fn serve(
     };
     let result = match operation {
         "AssumeRole" => assume_role::assume_role(&mut call),
+        "AssumeRoleWithWebIdentity" => web_identity::assume_role_with_web_identity(&mut call),
         "GetSessionToken" => tokens::get_session_token(&mut call),
         "GetFederationToken" => tokens::get_federation_token(&mut call),
         "GetCallerIdentity" => info::get_caller_identity(&mut call),

@@ -15,6 +15,7 @@ mod import;
 mod properties;
 mod serve;
 mod sts;
+mod sts_federation;
 mod tour;
 mod vectors;
 mod world;

@@ -52,7 +52,7 @@ impl Served {
     }
 
     /// SIGTERM, then the exit status and what was printed on stderr.
-    fn stop(mut self) -> (i32, String) {
+    fn stop(self) -> (i32, String) {
         let pid = self.child.id().to_string();
         assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
         let out = self.child.wait_with_output().unwrap();

@@ -1,0 +1,83 @@
+//! The world's identity providers as a test uses them: the current code of a user's MFA device,
+//! tokens from an OIDC provider.
+
+use super::World;
+use crate::idp::{OidcIssuer, TokenClaims, Totp};
+
+impl World {
+    /// The current one-time code of a user's virtual MFA device, on the world's clock — what the
+    /// user would read from their authenticator app (`oathtool --totp -b SECRET` gives the same
+    /// for the secret [`World::mfa_secret`] returns).
+    ///
+    /// ```
+    /// let world = iamsim::World::from_yaml(
+    ///     "accounts:\n  \"111111111111\":\n    users:\n      alice: { mfa: { secret: JBSWY3DPEHPK3PXP } }\n")?;
+    /// assert_eq!(world.mfa_secret("111111111111", "alice"), "JBSWY3DPEHPK3PXP");
+    /// assert_eq!(world.mfa_code("111111111111", "alice").len(), 6);
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
+    #[track_caller]
+    pub fn mfa_code(&self, account: &str, user: &str) -> String {
+        self.totp(account, user).code_at(self.clock().now())
+    }
+
+    /// The base32 secret of a user's virtual MFA device.
+    #[track_caller]
+    pub fn mfa_secret(&self, account: &str, user: &str) -> String {
+        self.totp(account, user).secret_base32()
+    }
+
+    /// The serial number (ARN) of a user's virtual MFA device.
+    #[track_caller]
+    pub fn mfa_serial(&self, account: &str, user: &str) -> String {
+        self.mfa_device(account, user).serial.clone()
+    }
+
+    #[track_caller]
+    fn mfa_device(&self, account: &str, user: &str) -> &crate::model::MfaDevice {
+        let found = self.require_account(account).user(user);
+        let Some(found) = found else { panic!("account {account} has no user `{user}`") };
+        match &found.mfa {
+            Some(device) => device,
+            None => panic!("user `{user}` of account {account} has no MFA device (add `mfa: true` to the fixture)"),
+        }
+    }
+
+    #[track_caller]
+    fn totp(&self, account: &str, user: &str) -> Totp {
+        match Totp::from_base32(&self.mfa_device(account, user).seed) {
+            Ok(totp) => totp,
+            Err(e) => panic!("the MFA secret of `{user}` is invalid: {e}"),
+        }
+    }
+
+    /// The fake issuer behind one of the world's IAM OIDC providers (named as in the fixture:
+    /// `token.actions.githubusercontent.com`). Its tokens verify only in this world.
+    #[track_caller]
+    pub fn oidc_issuer(&self, account: &str, provider: &str) -> OidcIssuer {
+        let found = self.require_account(account).oidc_providers.get(provider);
+        let Some(found) = found else { panic!("account {account} has no OIDC provider `{provider}`") };
+        OidcIssuer::new(&found.url, self.model().seed())
+    }
+
+    /// A signed token from one of the world's OIDC providers, for `AssumeRoleWithWebIdentity`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use iamsim::idp::TokenClaims;
+    /// let world = iamsim::World::from_yaml(r#"
+    /// accounts:
+    ///   "111111111111":
+    ///     oidc_providers:
+    ///       token.actions.githubusercontent.com: { audiences: [sts.amazonaws.com] }
+    /// "#)?;
+    /// let claims = TokenClaims::github_actions("acme/app", "refs/heads/main", world.clock().now());
+    /// let token = world.web_identity_token("111111111111", "token.actions.githubusercontent.com", &claims);
+    /// assert_eq!(token.split('.').count(), 3);
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
+    #[track_caller]
+    pub fn web_identity_token(&self, account: &str, provider: &str, claims: &TokenClaims) -> String {
+        self.oidc_issuer(account, provider).issue(claims)
+    }
+}
