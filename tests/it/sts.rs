@@ -283,3 +283,30 @@ async fn a_served_world_answers_sdk_clients_over_loopback() {
     assert_eq!(log.last().unwrap().authorizations[0].context["aws:SecureTransport"], vec!["false".to_owned()]);
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_profile_with_role_arn_and_source_profile_assumes_the_role() {
+    let world = world();
+    let alice = world.user_credentials(DEV, "alice");
+    let config_file = "[profile deploy]\nrole_arn = arn:aws:iam::111111111111:role/deployer\nrole_session_name = from-profile\nsource_profile = base\n";
+    let credentials_file = format!(
+        "[base]\naws_access_key_id = {}\naws_secret_access_key = {}\n",
+        alice.access_key_id(),
+        alice.secret_access_key()
+    );
+    let env = [("HOME", "/home/app"), ("AWS_PROFILE", "deploy")];
+    let config = world
+        .config_loader(&env)
+        .fs(aws_types::os_shim_internal::Fs::from_slice(&[
+            ("/home/app/.aws/config", config_file),
+            ("/home/app/.aws/credentials", credentials_file.as_str()),
+        ]))
+        .load()
+        .await;
+    let me = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.unwrap();
+    assert_eq!(me.arn(), Some("arn:aws:sts::111111111111:assumed-role/deployer/from-profile"));
+    // The provider's AssumeRole went over the wire like any other call: the log shows it.
+    let log = world.access_log();
+    assert_eq!(log.entries()[0].operation, "AssumeRole");
+    assert_eq!(log.entries()[0].caller.as_deref(), Some("arn:aws:iam::111111111111:user/alice"));
+}
