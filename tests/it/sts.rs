@@ -310,3 +310,22 @@ async fn a_profile_with_role_arn_and_source_profile_assumes_the_role() {
     assert_eq!(log.entries()[0].operation, "AssumeRole");
     assert_eq!(log.entries()[0].caller.as_deref(), Some("arn:aws:iam::111111111111:user/alice"));
 }
+
+#[tokio::test]
+async fn alice_in_dev_assumes_write_access_in_prod_and_bob_does_not() {
+    let world = World::from_fixture("examples/fixtures/cross-account.yaml").unwrap();
+    let role = "arn:aws:iam::222222222222:role/WriteAccess";
+    let alice = world.sts_client(world.user_credentials(DEV, "alice"));
+    let out = alice.assume_role().role_arn(role).role_session_name("release").send().await.unwrap();
+    assert_eq!(out.assumed_role_user().unwrap().arn(), "arn:aws:sts::222222222222:assumed-role/WriteAccess/release");
+    // Bob's account is trusted, but no identity policy of his allows sts:AssumeRole: cross
+    // account, both sides must allow.
+    let bob = world.sts_client(world.user_credentials(DEV, "bob"));
+    let (code, message) = failure(bob.assume_role().role_arn(role).role_session_name("release").send().await);
+    assert_eq!(code, "AccessDenied");
+    assert_eq!(
+        message,
+        "User: arn:aws:iam::111111111111:user/bob is not authorized to perform: sts:AssumeRole on resource: \
+         arn:aws:iam::222222222222:role/WriteAccess because no identity-based policy allows the sts:AssumeRole action"
+    );
+}
