@@ -24,6 +24,7 @@
 //! ```
 
 pub mod arn;
+pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod fixtures;
