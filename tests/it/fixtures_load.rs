@@ -155,7 +155,7 @@ fn every_independent_error_is_reported_in_the_order_of_the_file() {
             "tests/fixtures/load/errors/many.yaml:7:50: accounts.1.roles.b.polices: unknown field `polices`, did you mean `policies`?",
             "tests/fixtures/load/errors/many.yaml:8:7: accounts.1.roles.c: missing required field `trust`",
             "tests/fixtures/load/errors/many.yaml:10:20: accounts.1.users.u.groups[0]: expected a string, found integer `1` (quote it to make it a string)",
-            "tests/fixtures/load/errors/many.yaml:10:32: accounts.1.users.u.mfa: expected a boolean, found string `maybe`",
+            "tests/fixtures/load/errors/many.yaml:10:32: accounts.1.users.u.mfa: expected `true`, `false` or a mapping with the device's `secret`, found string `maybe`",
             "tests/fixtures/load/errors/many.yaml:13:11: accounts.2.users.v.colour: unknown field `colour`, expected one of `id`, `path`, `groups`, `policies`, `inline_policies`, `permissions_boundary`, `tags`, `access_keys`, `mfa`",
             "tests/fixtures/load/errors/many.yaml:16:5: accounts.3.alias: duplicate key `alias`",
         ]
