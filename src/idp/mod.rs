@@ -10,10 +10,20 @@
 
 mod keys;
 pub mod oidc;
+pub mod saml;
 pub mod totp;
 
 pub use oidc::{
     COGNITO_IDENTITY_ISSUER, GITHUB_ACTIONS_ISSUER, OidcIssuer, STS_AUDIENCE, TokenClaims, TokenError, VerifiedToken, eks_issuer,
     unverified_issuer,
 };
+pub use saml::{AssertionSpec, SamlError, SamlIdp, VerifiedAssertion, name_qualifier};
 pub use totp::{Totp, TotpError};
+
+/// Seconds since the epoch of `t` (negative before it), saturating.
+pub(crate) fn unix_seconds(t: std::time::SystemTime) -> i64 {
+    match t.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+        Err(e) => i64::try_from(e.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    }
+}

@@ -34,6 +34,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use super::unix_seconds;
 use super::keys::OIDC_KEY;
 
 /// The issuer of GitHub Actions' OIDC tokens
@@ -692,13 +693,6 @@ fn audience_claim(claims: &Map<String, Value>) -> Result<Vec<String>, TokenError
     }
 }
 
-/// Seconds since the epoch (negative before it).
-fn unix_seconds(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(e) => i64::try_from(e.duration().as_secs()).map_or(i64::MIN, |s| -s),
-    }
-}
 
 #[cfg(test)]
 mod tests {
