@@ -1494,4 +1494,22 @@ mod tests {
         assert!(decode(&response).contains(r#"NotOnOrAfter="9999-12-31T23:59:59Z""#));
         assert!(idp().verify(&response, ROLE, PROVIDER, UNIX_EPOCH).is_ok());
     }
+
+    /// `testdata/xmlsec-verified-response.xml` is this response, checked by a general XML-DSig
+    /// verifier (xmlsec1 1.2.37, which also refuses it once `>alice<` becomes `>admin<`):
+    ///
+    /// ```sh
+    /// openssl x509 -in src/idp/keys/saml-test-cert.pem -pubkey -noout > /tmp/saml-pub.pem
+    /// xmlsec1 --verify --id-attr:ID urn:oasis:names:tc:SAML:2.0:assertion:Assertion \
+    ///   --pubkey-pem /tmp/saml-pub.pem src/idp/testdata/xmlsec-verified-response.xml
+    /// ```
+    ///
+    /// Pinning it proves the emitted form is real exclusive-c14n XML-DSig, and keeps it so.
+    #[test]
+    fn the_response_is_the_one_xmlsec_verified() {
+        let spec = spec().with_attribute(&format!("{PRINCIPAL_TAG_ATTRIBUTE_PREFIX}team"), ["a&b <c> \"d\" 'e' \t\n\r é"]);
+        let xml = decode(&idp().issue(&spec));
+        assert_eq!(xml, include_str!("testdata/xmlsec-verified-response.xml"));
+        assert!(verify(&encode(&xml)).is_ok());
+    }
 }
