@@ -46,7 +46,7 @@
 //! ```
 
 use std::borrow::Cow;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -59,32 +59,78 @@ use sha2::{Digest, Sha256};
 use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
-use super::unix_seconds;
 use super::keys::{SAML_CERT_BASE64, SAML_KEY};
+use super::unix_seconds;
 
 /// The audience (and recipient) of assertions for AWS: the global sign-in endpoint
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_create_saml_assertions.html>).
+///
+/// ```
+/// use std::time::UNIX_EPOCH;
+/// let spec = iamsim::idp::AssertionSpec::new("a", "r", "p", "s", UNIX_EPOCH);
+/// assert_eq!(spec.audience, iamsim::idp::saml::AWS_SAML_ENDPOINT);
+/// ```
 pub const AWS_SAML_ENDPOINT: &str = "https://signin.aws.amazon.com/saml";
 
 /// The attribute holding `ROLE_ARN,PROVIDER_ARN` pairs.
+///
+/// ```
+/// use std::time::UNIX_EPOCH;
+/// use iamsim::idp::{AssertionSpec, SamlIdp, saml::ROLE_ATTRIBUTE};
+/// let idp = SamlIdp::new("urn:idp", 0);
+/// let response = idp.issue(&AssertionSpec::new("a", "arn:aws:iam::1:role/R", "arn:aws:iam::1:saml-provider/P", "sn", UNIX_EPOCH));
+/// let verified = idp.verify(&response, "arn:aws:iam::1:role/R", "arn:aws:iam::1:saml-provider/P", UNIX_EPOCH)?;
+/// assert_eq!(verified.attributes[0], (ROLE_ATTRIBUTE.to_string(), vec!["arn:aws:iam::1:role/R,arn:aws:iam::1:saml-provider/P".to_string()]));
+/// # Ok::<(), iamsim::idp::SamlError>(())
+/// ```
 pub const ROLE_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/Role";
 
 /// The attribute holding the role session name.
+///
+/// ```
+/// assert!(iamsim::idp::saml::ROLE_SESSION_NAME_ATTRIBUTE.ends_with("/RoleSessionName"));
+/// ```
 pub const ROLE_SESSION_NAME_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/RoleSessionName";
 
 /// The optional attribute holding the session duration in seconds.
+///
+/// ```
+/// assert!(iamsim::idp::saml::SESSION_DURATION_ATTRIBUTE.ends_with("/SessionDuration"));
+/// ```
 pub const SESSION_DURATION_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/SessionDuration";
 
 /// The optional attribute holding the source identity.
+///
+/// ```
+/// use std::time::UNIX_EPOCH;
+/// use iamsim::idp::{AssertionSpec, SamlIdp, saml::SOURCE_IDENTITY_ATTRIBUTE};
+/// let idp = SamlIdp::new("urn:idp", 0);
+/// let spec = AssertionSpec::new("a", "r", "p", "sn", UNIX_EPOCH).with_attribute(SOURCE_IDENTITY_ATTRIBUTE, ["alice"]);
+/// assert_eq!(idp.verify(&idp.issue(&spec), "r", "p", UNIX_EPOCH)?.source_identity.as_deref(), Some("alice"));
+/// # Ok::<(), iamsim::idp::SamlError>(())
+/// ```
 pub const SOURCE_IDENTITY_ATTRIBUTE: &str = "https://aws.amazon.com/SAML/Attributes/SourceIdentity";
 
 /// The prefix of session-tag attributes (`…/PrincipalTag:KEY`).
+///
+/// ```
+/// let tag = format!("{}team", iamsim::idp::saml::PRINCIPAL_TAG_ATTRIBUTE_PREFIX);
+/// assert_eq!(tag, "https://aws.amazon.com/SAML/Attributes/PrincipalTag:team");
+/// ```
 pub const PRINCIPAL_TAG_ATTRIBUTE_PREFIX: &str = "https://aws.amazon.com/SAML/Attributes/PrincipalTag:";
 
 /// The persistent NameID format.
+///
+/// ```
+/// assert!(iamsim::idp::saml::NAMEID_PERSISTENT.ends_with(":persistent"));
+/// ```
 pub const NAMEID_PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
 
 /// The transient NameID format.
+///
+/// ```
+/// assert!(iamsim::idp::saml::NAMEID_TRANSIENT.ends_with(":transient"));
+/// ```
 pub const NAMEID_TRANSIENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:transient";
 
 /// How long after its `IssueInstant` STS still redeems an assertion: "Token must be redeemed
@@ -331,7 +377,9 @@ impl SamlError {
             SamlError::AudienceRejected(_) => "Response does not contain the required audience.".to_string(),
             SamlError::RoleNotInAssertion { .. } => "Not authorized to perform sts:AssumeRoleWithSAML".to_string(),
             SamlError::MissingSessionName => "RoleSessionName is required in AuthnResponse".to_string(),
-            SamlError::InvalidSessionName(_) => "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}".to_string(),
+            SamlError::InvalidSessionName(_) => {
+                "RoleSessionName in AuthnResponse must match [a-zA-Z_0-9+=,.@-]{2,64}".to_string()
+            }
             SamlError::InvalidSourceIdentity(_) => {
                 r#"Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:""#.to_string()
             }
@@ -371,7 +419,13 @@ impl AssertionSpec {
     /// assert_eq!(spec.roles, [("arn:aws:iam::1:role/R".to_string(), "arn:aws:iam::1:saml-provider/P".to_string())]);
     /// assert_eq!(spec.subject_format, "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent");
     /// ```
-    pub fn new(subject: &str, role_arn: &str, provider_arn: &str, session_name: &str, issued_at: SystemTime) -> AssertionSpec {
+    pub fn new(
+        subject: &str,
+        role_arn: &str,
+        provider_arn: &str,
+        session_name: &str,
+        issued_at: SystemTime,
+    ) -> AssertionSpec {
         AssertionSpec {
             subject: subject.to_string(),
             subject_format: NAMEID_PERSISTENT.to_string(),
@@ -567,7 +621,8 @@ impl SamlIdp {
         let bytes = STANDARD
             .decode(compact.as_bytes())
             .map_err(|_| SamlError::Malformed("the SAML response is not base64".into()))?;
-        let xml = std::str::from_utf8(&bytes).map_err(|_| SamlError::Malformed("the SAML response is not UTF-8".into()))?;
+        let xml =
+            std::str::from_utf8(&bytes).map_err(|_| SamlError::Malformed("the SAML response is not UTF-8".into()))?;
         let parsed = Parsed::read(xml)?;
         let doc = &parsed.doc;
         if doc.issuer != self.entity_id {
@@ -580,7 +635,8 @@ impl SamlIdp {
         if digest != parsed.digest {
             return Err(SamlError::BadSignature("digest"));
         }
-        let signature = STANDARD.decode(parsed.signature.as_bytes()).map_err(|_| SamlError::BadSignature("signature"))?;
+        let signature =
+            STANDARD.decode(parsed.signature.as_bytes()).map_err(|_| SamlError::BadSignature("signature"))?;
         if !SAML_KEY.verify(signed_info_c14n(&doc.assertion_id, &digest).as_bytes(), &signature) {
             return Err(SamlError::BadSignature("signature"));
         }
@@ -620,9 +676,8 @@ impl SamlIdp {
                 provider_arn: provider_arn.to_string(),
             });
         }
-        let session_name = values(ROLE_SESSION_NAME_ATTRIBUTE)
-            .and_then(<[String]>::first)
-            .ok_or(SamlError::MissingSessionName)?;
+        let session_name =
+            values(ROLE_SESSION_NAME_ATTRIBUTE).and_then(<[String]>::first).ok_or(SamlError::MissingSessionName)?;
         if !is_session_name(session_name) {
             return Err(SamlError::InvalidSessionName(session_name.clone()));
         }
@@ -642,11 +697,7 @@ impl SamlIdp {
         Ok(VerifiedAssertion {
             issuer: doc.issuer.clone(),
             subject: doc.name_id.clone(),
-            subject_type: doc
-                .name_id_format
-                .strip_prefix(NAMEID_PREFIX)
-                .unwrap_or(&doc.name_id_format)
-                .to_string(),
+            subject_type: doc.name_id_format.strip_prefix(NAMEID_PREFIX).unwrap_or(&doc.name_id_format).to_string(),
             audience: doc.audience.clone(),
             recipient: doc.recipient.clone(),
             session_name: session_name.clone(),
@@ -720,8 +771,10 @@ impl Document {
         }
         // The key name stands for the world's seed (it is derived from it).
         let world = idp.key_name.as_str();
-        doc.response_id = format!("_{}", hex::encode(hash(0, "saml-response-id", &[&[world], fields.as_slice()].concat())));
-        doc.assertion_id = format!("_{}", hex::encode(hash(0, "saml-assertion-id", &[&[world], fields.as_slice()].concat())));
+        doc.response_id =
+            format!("_{}", hex::encode(hash(0, "saml-response-id", &[&[world], fields.as_slice()].concat())));
+        doc.assertion_id =
+            format!("_{}", hex::encode(hash(0, "saml-assertion-id", &[&[world], fields.as_slice()].concat())));
         doc
     }
 
@@ -1081,7 +1134,9 @@ fn is_aws_signin_endpoint(url: &str, allow_acs: bool) -> bool {
         });
     let path_ok = path == "saml"
         || (allow_acs
-            && path.strip_prefix("saml/acs/").is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric())));
+            && path
+                .strip_prefix("saml/acs/")
+                .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric())));
     host_ok && path_ok
 }
 
@@ -1120,9 +1175,10 @@ fn parse_instant(text: &str) -> Result<i64, SamlError> {
         .map_err(|_| SamlError::Malformed(format!("`{text}` is not a time")))
 }
 
-
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use super::*;
 
     const ROLE: &str = "arn:aws:iam::111111111111:role/Admin";
@@ -1163,7 +1219,10 @@ mod tests {
             .with_session_duration(3600)
             .with_attribute(&format!("{PRINCIPAL_TAG_ATTRIBUTE_PREFIX}team"), ["photos & <videos> \"quoted\" 'x'"])
             .with_attribute(SOURCE_IDENTITY_ATTRIBUTE, ["alice"])
-            .with_attribute("urn:oid:1.3.6.1.4.1.5923.1.1.1.1", ["member", "staff", "", "tab\there\nnew line\r\n", "élève ✓"]);
+            .with_attribute(
+                "urn:oid:1.3.6.1.4.1.5923.1.1.1.1",
+                ["member", "staff", "", "tab\there\nnew line\r\n", "élève ✓"],
+            );
         let verified = verify_spec(&spec).unwrap();
         assert_eq!(verified.issuer, "https://idp.example.com/saml");
         assert_eq!(verified.subject, "alice@example.com");
@@ -1224,11 +1283,13 @@ mod tests {
         let xml = decode(&idp().issue(&spec()));
         let forged = xml.replace("role/Admin,", "role/Other,");
         assert_ne!(forged, xml);
-        let err = idp()
-            .verify(&encode(&forged), "arn:aws:iam::111111111111:role/Other", PROVIDER, at(NOW))
-            .unwrap_err();
+        let err =
+            idp().verify(&encode(&forged), "arn:aws:iam::111111111111:role/Other", PROVIDER, at(NOW)).unwrap_err();
         assert_eq!(err, SamlError::BadSignature("digest"));
-        assert_eq!((err.aws_code(), err.aws_message().as_str()), ("InvalidIdentityToken", "Response signature invalid"));
+        assert_eq!(
+            (err.aws_code(), err.aws_message().as_str()),
+            ("InvalidIdentityToken", "Response signature invalid")
+        );
 
         let forged = xml.replace(">alice<", ">admin<");
         assert_eq!(verify(&encode(&forged)), Err(SamlError::BadSignature("digest")));
@@ -1284,8 +1345,13 @@ mod tests {
         let start = xml.find("<saml:Assertion").unwrap();
         let end = xml.find("</samlp:Response>").unwrap();
         let assertion = &xml[start..end];
-        let evil = assertion.replace(">alice<", ">root<").replace("<ds:Signature xmlns", "<ds:Ignored xmlns").replace("</ds:Signature>", "</ds:Ignored>");
-        for forged in [format!("{}{evil}{}", &xml[..end], &xml[end..]), format!("{}{evil}{}", &xml[..start], &xml[start..])] {
+        let evil = assertion
+            .replace(">alice<", ">root<")
+            .replace("<ds:Signature xmlns", "<ds:Ignored xmlns")
+            .replace("</ds:Signature>", "</ds:Ignored>");
+        for forged in
+            [format!("{}{evil}{}", &xml[..end], &xml[end..]), format!("{}{evil}{}", &xml[..start], &xml[start..])]
+        {
             assert_eq!(verify(&encode(&forged)).map(|_| ()), Err(SamlError::NotCanonical));
         }
     }
@@ -1335,12 +1401,23 @@ mod tests {
 
     #[test]
     fn the_audience_must_be_aws() {
-        for ok in [AWS_SAML_ENDPOINT, "https://eu-west-1.signin.aws.amazon.com/saml", "urn:amazon:webservices", "https://signin.amazonaws.cn/saml"] {
+        for ok in [
+            AWS_SAML_ENDPOINT,
+            "https://eu-west-1.signin.aws.amazon.com/saml",
+            "urn:amazon:webservices",
+            "https://signin.amazonaws.cn/saml",
+        ] {
             let mut s = spec();
             s.audience = ok.to_string();
             assert_eq!(verify_spec(&s).unwrap().audience, ok);
         }
-        for bad in ["https://example.com/saml", "https://signin.aws.amazon.com/saml/acs/ABC", "http://signin.aws.amazon.com/saml", "", "https://evil.com/.signin.aws.amazon.com/saml"] {
+        for bad in [
+            "https://example.com/saml",
+            "https://signin.aws.amazon.com/saml/acs/ABC",
+            "http://signin.aws.amazon.com/saml",
+            "",
+            "https://evil.com/.signin.aws.amazon.com/saml",
+        ] {
             let mut s = spec();
             s.audience = bad.to_string();
             let err = verify_spec(&s).unwrap_err();
@@ -1351,12 +1428,21 @@ mod tests {
 
     #[test]
     fn the_recipient_must_be_an_aws_sign_in_endpoint() {
-        for ok in [AWS_SAML_ENDPOINT, "https://us-east-2.signin.aws.amazon.com/saml", "https://signin.aws.amazon.com/saml/acs/SAMLSP4SHN3UIS2D558H46"] {
+        for ok in [
+            AWS_SAML_ENDPOINT,
+            "https://us-east-2.signin.aws.amazon.com/saml",
+            "https://signin.aws.amazon.com/saml/acs/SAMLSP4SHN3UIS2D558H46",
+        ] {
             let mut s = spec();
             s.recipient = ok.to_string();
             assert_eq!(verify_spec(&s).unwrap().recipient, ok);
         }
-        for bad in ["https://example.com/saml", "urn:amazon:webservices", "https://.signin.aws.amazon.com/saml", "https://signin.aws.amazon.com/saml/acs/"] {
+        for bad in [
+            "https://example.com/saml",
+            "urn:amazon:webservices",
+            "https://.signin.aws.amazon.com/saml",
+            "https://signin.aws.amazon.com/saml/acs/",
+        ] {
             let mut s = spec();
             s.recipient = bad.to_string();
             assert_eq!(verify_spec(&s), Err(SamlError::RecipientRejected(bad.to_string())));
@@ -1370,27 +1456,43 @@ mod tests {
         let spaced = spec().with_attribute("x", ["y"]);
         let spaced = AssertionSpec { roles: vec![(format!("{ROLE} "), format!(" {PROVIDER}"))], ..spaced };
         assert!(verify_spec(&spaced).is_ok());
-        let several = AssertionSpec { roles: vec![("arn:aws:iam::1:role/A".into(), PROVIDER.into())], ..spec() }.with_role(ROLE, PROVIDER);
+        let several = AssertionSpec { roles: vec![("arn:aws:iam::1:role/A".into(), PROVIDER.into())], ..spec() }
+            .with_role(ROLE, PROVIDER);
         assert!(verify_spec(&several).is_ok());
 
         let response = idp().issue(&spec());
         let err = idp().verify(&response, "arn:aws:iam::111111111111:role/Other", PROVIDER, at(NOW)).unwrap_err();
-        assert_eq!((err.aws_code(), err.aws_message().as_str()), ("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML"));
+        assert_eq!(
+            (err.aws_code(), err.aws_message().as_str()),
+            ("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML")
+        );
         let err = idp().verify(&response, ROLE, "arn:aws:iam::111111111111:saml-provider/Other", at(NOW)).unwrap_err();
         assert!(matches!(err, SamlError::RoleNotInAssertion { .. }));
         let no_roles = AssertionSpec { roles: vec![], ..spec() };
         assert!(matches!(verify_spec(&no_roles), Err(SamlError::RoleNotInAssertion { .. })));
-        let mixed = AssertionSpec { roles: vec![(ROLE.into(), "arn:aws:iam::111111111111:saml-provider/Other".into())], ..spec() }
-            .with_role("arn:aws:iam::111111111111:role/Other", PROVIDER);
-        assert!(matches!(verify_spec(&mixed), Err(SamlError::RoleNotInAssertion { .. })), "each pair must match as a whole");
+        let mixed = AssertionSpec {
+            roles: vec![(ROLE.into(), "arn:aws:iam::111111111111:saml-provider/Other".into())],
+            ..spec()
+        }
+        .with_role("arn:aws:iam::111111111111:role/Other", PROVIDER);
+        assert!(
+            matches!(verify_spec(&mixed), Err(SamlError::RoleNotInAssertion { .. })),
+            "each pair must match as a whole"
+        );
     }
 
     #[test]
     fn the_session_name_is_required_and_checked() {
         let err = verify_spec(&AssertionSpec { session_name: String::new(), ..spec() }).unwrap_err();
-        assert_eq!((err.aws_code(), err.aws_message().as_str()), ("InvalidIdentityToken", "RoleSessionName is required in AuthnResponse"));
+        assert_eq!(
+            (err.aws_code(), err.aws_message().as_str()),
+            ("InvalidIdentityToken", "RoleSessionName is required in AuthnResponse")
+        );
         for ok in ["ab", "alice@example.com", "a_b+c=d,e.f@g-h", &"x".repeat(64)] {
-            assert_eq!(verify_spec(&AssertionSpec { session_name: ok.to_string(), ..spec() }).unwrap().session_name, ok);
+            assert_eq!(
+                verify_spec(&AssertionSpec { session_name: ok.to_string(), ..spec() }).unwrap().session_name,
+                ok
+            );
         }
         for bad in ["a", "has space", "slash/", "é1", &"x".repeat(65)] {
             assert_eq!(
@@ -1407,7 +1509,10 @@ mod tests {
             assert_eq!(verify_spec(&spec().with_session_duration(ok)).unwrap().session_duration, Some(ok));
         }
         for bad in [899, 43_201] {
-            assert_eq!(verify_spec(&spec().with_session_duration(bad)), Err(SamlError::InvalidSessionDuration(bad.to_string())));
+            assert_eq!(
+                verify_spec(&spec().with_session_duration(bad)),
+                Err(SamlError::InvalidSessionDuration(bad.to_string()))
+            );
         }
         let text = spec().with_attribute(SESSION_DURATION_ATTRIBUTE, ["an hour"]);
         assert_eq!(verify_spec(&text), Err(SamlError::InvalidSessionDuration("an hour".into())));
@@ -1418,13 +1523,17 @@ mod tests {
         let bad = spec().with_attribute(SOURCE_IDENTITY_ATTRIBUTE, ["aws:alice"]);
         let err = verify_spec(&bad).unwrap_err();
         assert_eq!(err, SamlError::InvalidSourceIdentity("aws:alice".into()));
-        assert_eq!(err.aws_message(), r#"Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:""#);
+        assert_eq!(
+            err.aws_message(),
+            r#"Source Identity must match [a-zA-Z_0-9+=,.@-]{2,64} and not begin with "aws:""#
+        );
     }
 
     #[test]
     fn the_subject_is_required_and_its_type_reported() {
         assert_eq!(verify_spec(&AssertionSpec { subject: String::new(), ..spec() }), Err(SamlError::MissingSubject));
-        let email = AssertionSpec { subject_format: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress".into(), ..spec() };
+        let email =
+            AssertionSpec { subject_format: "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress".into(), ..spec() };
         assert_eq!(verify_spec(&email).unwrap().subject_type, "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress");
         assert_eq!(verify_spec(&spec().transient()).unwrap().subject_type, "transient");
     }
@@ -1432,7 +1541,10 @@ mod tests {
     #[test]
     fn name_qualifier_follows_the_aws_pseudocode() {
         // printf '%s' "https://example.com/saml123456789012/MySAMLIdP" | openssl sha1 -binary | base64
-        assert_eq!(name_qualifier("https://example.com/saml", "123456789012", "MySAMLIdP"), "1uAJanUnBc2XeUkHURMht+xam2c=");
+        assert_eq!(
+            name_qualifier("https://example.com/saml", "123456789012", "MySAMLIdP"),
+            "1uAJanUnBc2XeUkHURMht+xam2c="
+        );
     }
 
     #[test]
@@ -1443,25 +1555,22 @@ mod tests {
         assert!(xml.contains(&format!("<ds:KeyName>{}</ds:KeyName>", idp().key_name())));
         assert!(xml.contains(r#"Location="https://idp.example.com/saml/sso""#));
         let mut reader = Reader::from_str(&xml);
-        loop {
-            match reader.read_event().unwrap() {
-                Event::Eof => break,
-                _ => {}
-            }
-        }
+        while reader.read_event().unwrap() != Event::Eof {}
     }
 
     #[test]
     fn base64_with_line_breaks_is_accepted() {
         let response = idp().issue(&spec());
-        let wrapped: String = response.as_bytes().chunks(76).map(|c| format!("{}\r\n", std::str::from_utf8(c).unwrap())).collect();
+        let wrapped: String =
+            response.as_bytes().chunks(76).map(|c| format!("{}\r\n", std::str::from_utf8(c).unwrap())).collect();
         assert!(verify(&wrapped).is_ok());
     }
 
     #[test]
     fn garbage_is_an_error_not_a_panic() {
         let xml = decode(&idp().issue(&spec()));
-        let mut inputs: Vec<String> = ["", "====", "not base64!", "PHNhbWw+", "AAAA"].iter().map(|s| s.to_string()).collect();
+        let mut inputs: Vec<String> =
+            ["", "====", "not base64!", "PHNhbWw+", "AAAA"].iter().map(|s| s.to_string()).collect();
         for text in [
             "<a>",
             "</a>",
@@ -1507,7 +1616,8 @@ mod tests {
     /// Pinning it proves the emitted form is real exclusive-c14n XML-DSig, and keeps it so.
     #[test]
     fn the_response_is_the_one_xmlsec_verified() {
-        let spec = spec().with_attribute(&format!("{PRINCIPAL_TAG_ATTRIBUTE_PREFIX}team"), ["a&b <c> \"d\" 'e' \t\n\r é"]);
+        let spec =
+            spec().with_attribute(&format!("{PRINCIPAL_TAG_ATTRIBUTE_PREFIX}team"), ["a&b <c> \"d\" 'e' \t\n\r é"]);
         let xml = decode(&idp().issue(&spec));
         assert_eq!(xml, include_str!("testdata/xmlsec-verified-response.xml"));
         assert!(verify(&encode(&xml)).is_ok());
