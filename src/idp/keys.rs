@@ -55,19 +55,17 @@ impl TestKey {
 }
 
 /// The key every fake OIDC issuer signs its JWTs with.
-pub(crate) static OIDC_KEY: LazyLock<TestKey> = LazyLock::new(|| TestKey::parse(include_str!("keys/oidc-test-key.pem")));
+pub(crate) static OIDC_KEY: LazyLock<TestKey> =
+    LazyLock::new(|| TestKey::parse(include_str!("keys/oidc-test-key.pem")));
 
 /// The key every fake SAML IdP signs its assertions with.
-pub(crate) static SAML_KEY: LazyLock<TestKey> = LazyLock::new(|| TestKey::parse(include_str!("keys/saml-test-key.pem")));
+pub(crate) static SAML_KEY: LazyLock<TestKey> =
+    LazyLock::new(|| TestKey::parse(include_str!("keys/saml-test-key.pem")));
 
 /// The self-signed X.509 certificate of [`SAML_KEY`], as the base64 of its DER (the content of a
 /// `ds:X509Certificate` element).
 pub(crate) static SAML_CERT_BASE64: LazyLock<String> = LazyLock::new(|| {
-    include_str!("keys/saml-test-cert.pem")
-        .lines()
-        .filter(|line| !line.starts_with("-----"))
-        .map(str::trim)
-        .collect()
+    include_str!("keys/saml-test-cert.pem").lines().filter(|line| !line.starts_with("-----")).map(str::trim).collect()
 });
 
 #[cfg(test)]

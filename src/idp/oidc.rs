@@ -27,7 +27,7 @@
 //! # Ok::<(), iamsim::idp::TokenError>(())
 //! ```
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -35,16 +35,31 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use super::keys::OIDC_KEY;
+use super::unix_seconds;
 
 /// The issuer of GitHub Actions' OIDC tokens
 /// (<https://docs.github.com/en/actions/reference/security/oidc>).
+///
+/// ```
+/// let github = iamsim::idp::OidcIssuer::new(iamsim::idp::GITHUB_ACTIONS_ISSUER, 0);
+/// assert_eq!(github.provider_name(), "token.actions.githubusercontent.com");
+/// ```
 pub const GITHUB_ACTIONS_ISSUER: &str = "https://token.actions.githubusercontent.com";
 
 /// The issuer of Amazon Cognito identity pools' OpenID tokens
 /// (<https://docs.aws.amazon.com/cognito/latest/developerguide/role-based-access-control.html>).
+///
+/// ```
+/// assert_eq!(iamsim::idp::OidcIssuer::new(iamsim::idp::COGNITO_IDENTITY_ISSUER, 0).url(), "https://cognito-identity.amazonaws.com");
+/// ```
 pub const COGNITO_IDENTITY_ISSUER: &str = "https://cognito-identity.amazonaws.com";
 
 /// The audience AWS recommends for tokens exchanged with STS (GitHub Actions, EKS).
+///
+/// ```
+/// use std::time::UNIX_EPOCH;
+/// assert_eq!(iamsim::idp::TokenClaims::github_actions("o/r", "refs/heads/main", UNIX_EPOCH).audience, [iamsim::idp::STS_AUDIENCE]);
+/// ```
 pub const STS_AUDIENCE: &str = "sts.amazonaws.com";
 
 /// The issuer URL of an EKS cluster's service-account tokens:
@@ -596,10 +611,7 @@ impl TokenClaims {
             issued_at,
             Duration::from_secs(86_400),
         )
-        .with_claim(
-            "kubernetes.io",
-            json!({"namespace": namespace, "serviceaccount": {"name": service_account}}),
-        )
+        .with_claim("kubernetes.io", json!({"namespace": namespace, "serviceaccount": {"name": service_account}}))
     }
 
     /// A Cognito identity pool's OpenID token for `identity_id` (`REGION:UUID`): `aud` is the
@@ -634,7 +646,8 @@ struct Parts<'a> {
 
 fn split_token(token: &str) -> Result<Parts<'_>, TokenError> {
     let mut pieces = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) = (pieces.next(), pieces.next(), pieces.next(), pieces.next())
+    let (Some(header), Some(payload), Some(signature), None) =
+        (pieces.next(), pieces.next(), pieces.next(), pieces.next())
     else {
         return Err(TokenError::Malformed("a JWT has three parts separated by `.`".into()));
     };
@@ -643,9 +656,8 @@ fn split_token(token: &str) -> Result<Parts<'_>, TokenError> {
 }
 
 fn decode_object(part: &str, what: &str) -> Result<Map<String, Value>, TokenError> {
-    let bytes = URL_SAFE_NO_PAD
-        .decode(part)
-        .map_err(|_| TokenError::Malformed(format!("the {what} is not base64url")))?;
+    let bytes =
+        URL_SAFE_NO_PAD.decode(part).map_err(|_| TokenError::Malformed(format!("the {what} is not base64url")))?;
     match serde_json::from_slice(&bytes) {
         Ok(Value::Object(map)) => Ok(map),
         _ => Err(TokenError::Malformed(format!("the {what} is not a JSON object"))),
@@ -692,16 +704,10 @@ fn audience_claim(claims: &Map<String, Value>) -> Result<Vec<String>, TokenError
     }
 }
 
-/// Seconds since the epoch (negative before it).
-fn unix_seconds(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-        Err(e) => i64::try_from(e.duration().as_secs()).map_or(i64::MIN, |s| -s),
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use std::time::UNIX_EPOCH;
+
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     use super::*;
@@ -805,7 +811,11 @@ mod tests {
         let forged = format!("{input}.{}", URL_SAFE_NO_PAD.encode(&bytes));
         assert_eq!(github().verify(&forged, &sts(), at(NOW)), Err(TokenError::BadSignature));
         for bad in ["", "AAAA", "!!!!"] {
-            assert_eq!(github().verify(&format!("{input}.{bad}"), &sts(), at(NOW)), Err(TokenError::BadSignature), "{bad:?}");
+            assert_eq!(
+                github().verify(&format!("{input}.{bad}"), &sts(), at(NOW)),
+                Err(TokenError::BadSignature),
+                "{bad:?}"
+            );
         }
     }
 
@@ -840,7 +850,9 @@ mod tests {
         let other_world = OidcIssuer::new(GITHUB_ACTIONS_ISSUER, 8);
         let err = other_world.verify(&token, &sts(), at(NOW)).unwrap_err();
         assert_eq!(err, TokenError::UnknownKey { kid: Some(github().kid().to_string()) });
-        assert!(err.aws_message().starts_with("Couldn't retrieve verification key from your identity provider,  please"));
+        assert!(
+            err.aws_message().starts_with("Couldn't retrieve verification key from your identity provider,  please")
+        );
 
         let other_issuer = OidcIssuer::new("example.com", 7);
         let err = other_issuer.verify(&token, &sts(), at(NOW)).unwrap_err();
@@ -888,7 +900,8 @@ mod tests {
         assert_eq!(issuer.verify(&no_sub, &["a".into()], at(NOW)), Err(TokenError::MissingClaim("sub")));
         let no_aud = issuer.issue(&TokenClaims::new("s", Vec::<String>::new(), at(NOW), Duration::from_secs(60)));
         assert_eq!(issuer.verify(&no_aud, &["a".into()], at(NOW)), Err(TokenError::MissingClaim("aud")));
-        let numeric_aud = issuer.issue(&TokenClaims::new("s", ["a"], at(NOW), Duration::from_secs(60)).with_claim("aud", 5));
+        let numeric_aud =
+            issuer.issue(&TokenClaims::new("s", ["a"], at(NOW), Duration::from_secs(60)).with_claim("aud", 5));
         assert!(matches!(issuer.verify(&numeric_aud, &["a".into()], at(NOW)), Err(TokenError::Malformed(_))));
         let string_exp =
             issuer.issue(&TokenClaims::new("s", ["a"], at(NOW), Duration::from_secs(60)).with_claim("exp", "soon"));
@@ -940,7 +953,8 @@ mod tests {
     fn times_before_the_epoch_do_not_panic() {
         assert_eq!(unix_seconds(UNIX_EPOCH - Duration::from_secs(5)), -5);
         let issuer = OidcIssuer::new("example.com", 0);
-        let token = issuer.issue(&TokenClaims::new("s", ["a"], UNIX_EPOCH - Duration::from_secs(100), Duration::from_secs(10)));
+        let token =
+            issuer.issue(&TokenClaims::new("s", ["a"], UNIX_EPOCH - Duration::from_secs(100), Duration::from_secs(10)));
         assert!(matches!(issuer.verify(&token, &["a".into()], UNIX_EPOCH), Err(TokenError::Expired { .. })));
     }
 }
