@@ -2,7 +2,7 @@
 //! tokens from an OIDC provider.
 
 use super::World;
-use crate::idp::{OidcIssuer, TokenClaims, Totp};
+use crate::idp::{AssertionSpec, OidcIssuer, SamlIdp, TokenClaims, Totp};
 
 impl World {
     /// The current one-time code of a user's virtual MFA device, on the world's clock — what the
@@ -58,6 +58,28 @@ impl World {
         let found = self.require_account(account).oidc_providers.get(provider);
         let Some(found) = found else { panic!("account {account} has no OIDC provider `{provider}`") };
         OidcIssuer::new(&found.url, self.model().seed())
+    }
+
+    /// The identity provider behind one of the world's SAML providers (named as in the fixture).
+    #[track_caller]
+    pub fn saml_idp(&self, account: &str, provider: &str) -> SamlIdp {
+        let found = self.require_account(account).saml_providers.get(provider);
+        let Some(found) = found else { panic!("account {account} has no SAML provider `{provider}`") };
+        crate::sts::saml_idp(self.live(), found)
+    }
+
+    /// A base64 `SAMLResponse` from one of the world's SAML providers for `AssumeRoleWithSAML`:
+    /// `subject` may assume `role` (a role name of the same account), session name `subject`,
+    /// issued now and valid for five minutes. [`World::saml_idp`] issues any other assertion.
+    #[track_caller]
+    pub fn saml_response(&self, account: &str, provider: &str, role: &str, subject: &str) -> String {
+        let role_arn = match self.require_account(account).role(role) {
+            Some(r) => r.arn.to_string(),
+            None => panic!("account {account} has no role `{role}`"),
+        };
+        let provider_arn = format!("arn:aws:iam::{account}:saml-provider/{provider}");
+        let spec = AssertionSpec::new(subject, &role_arn, &provider_arn, subject, self.clock().now());
+        self.saml_idp(account, provider).issue(&spec)
     }
 
     /// A signed token from one of the world's OIDC providers, for `AssumeRoleWithWebIdentity`.

@@ -26,6 +26,7 @@ mod error;
 mod info;
 mod params;
 mod policies;
+mod saml;
 mod tokens;
 mod web_identity;
 
@@ -33,6 +34,7 @@ use bytes::Bytes;
 
 pub use error::StsError;
 pub use params::Params;
+pub use saml::saml_idp;
 
 use crate::live::{Authorization, Live, LogEntry};
 use crate::model::Caller;
@@ -181,6 +183,7 @@ fn serve(
     let result = match operation {
         "AssumeRole" => assume_role::assume_role(&mut call),
         "AssumeRoleWithWebIdentity" => web_identity::assume_role_with_web_identity(&mut call),
+        "AssumeRoleWithSAML" => saml::assume_role_with_saml(&mut call),
         "GetSessionToken" => tokens::get_session_token(&mut call),
         "GetFederationToken" => tokens::get_federation_token(&mut call),
         "GetCallerIdentity" => info::get_caller_identity(&mut call),

@@ -190,3 +190,90 @@ async fn aws_configs_web_identity_provider_reads_the_token_file_from_the_injecte
     let me = aws_sdk_sts::Client::new(&config).get_caller_identity().send().await.unwrap();
     assert_eq!(me.arn(), Some("arn:aws:sts::111111111111:assumed-role/deploy/from-file"));
 }
+
+const SAML: &str = r#"
+accounts:
+  "111111111111":
+    saml_providers:
+      Okta: {}
+    roles:
+      engineers:
+        trust:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal: { Federated: "arn:aws:iam::111111111111:saml-provider/Okta" }
+              Action: [sts:AssumeRoleWithSAML, sts:TagSession]
+              Condition:
+                StringEquals: { "saml:aud": "https://signin.aws.amazon.com/saml" }
+      admins:
+        trust:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal: { Federated: "arn:aws:iam::111111111111:saml-provider/Okta" }
+              Action: sts:AssumeRoleWithSAML
+              Condition:
+                StringEquals: { "saml:sub": "root-admin" }
+"#;
+
+#[tokio::test]
+async fn a_signed_saml_assertion_assumes_a_role_and_a_changed_one_does_not() {
+    let world = World::from_yaml(SAML).unwrap();
+    let sts = world.sts_client(aws_credential_types::Credentials::new("unused", "unused", None, None, "none"));
+    let response = world.saml_response(DEV, "Okta", "engineers", "alice@example.com");
+    let out = sts
+        .assume_role_with_saml()
+        .role_arn("arn:aws:iam::111111111111:role/engineers")
+        .principal_arn("arn:aws:iam::111111111111:saml-provider/Okta")
+        .saml_assertion(&response)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.subject(), Some("alice@example.com"));
+    assert_eq!(out.subject_type(), Some("persistent"));
+    assert_eq!(out.audience(), Some("https://signin.aws.amazon.com/saml"));
+    assert_eq!(out.issuer(), Some("https://idp.iamsim.test/saml/Okta"));
+    assert_eq!(
+        out.name_qualifier(),
+        Some(iamsim::idp::name_qualifier("https://idp.iamsim.test/saml/Okta", DEV, "Okta").as_str())
+    );
+    assert_eq!(out.assumed_role_user().unwrap().arn(), "arn:aws:sts::111111111111:assumed-role/engineers/alice@example.com");
+
+    // The trust policy of `admins` wants another subject.
+    let err = sts
+        .assume_role_with_saml()
+        .role_arn("arn:aws:iam::111111111111:role/admins")
+        .principal_arn("arn:aws:iam::111111111111:saml-provider/Okta")
+        .saml_assertion(world.saml_response(DEV, "Okta", "admins", "alice@example.com"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+
+    // One character of the signed XML changed: the signature no longer holds.
+    use base64::Engine;
+    let xml = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(&response).unwrap()).unwrap();
+    let forged = base64::engine::general_purpose::STANDARD.encode(xml.replace("alice@example.com", "alicf@example.com"));
+    let err = sts
+        .assume_role_with_saml()
+        .role_arn("arn:aws:iam::111111111111:role/engineers")
+        .principal_arn("arn:aws:iam::111111111111:saml-provider/Okta")
+        .saml_assertion(forged)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidIdentityToken"), "{err:?}");
+
+    // Five minutes later the assertion has expired.
+    world.clock().advance(Duration::from_secs(301));
+    let err = sts
+        .assume_role_with_saml()
+        .role_arn("arn:aws:iam::111111111111:role/engineers")
+        .principal_arn("arn:aws:iam::111111111111:saml-provider/Okta")
+        .saml_assertion(&response)
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("ExpiredTokenException"), "{err:?}");
+}
