@@ -16,6 +16,7 @@ mod properties;
 mod serve;
 mod sts;
 mod sts_federation;
+mod tamper;
 mod tour;
 mod vectors;
 mod world;
