@@ -73,7 +73,9 @@ fn bench_calls(bencher: Bencher, sts: &aws_sdk_sts::Client, rt: &tokio::runtime:
         }
         _ => {
             rt.block_on(sts.assume_role().role_arn(ROLE).role_session_name("bench").send()).unwrap();
-            bencher.bench_local(|| rt.block_on(sts.assume_role().role_arn(ROLE).role_session_name("bench").send()).unwrap());
+            bencher.bench_local(|| {
+                rt.block_on(sts.assume_role().role_arn(ROLE).role_session_name("bench").send()).unwrap()
+            });
         }
     }
 }
@@ -125,4 +127,3 @@ fn serve_startup() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
-

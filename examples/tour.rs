@@ -294,7 +294,8 @@ fn tour() -> ExitCode {
 /// One `AssumeRole` call through a real aws-sdk-sts client, printed with its outcome. Returns
 /// whether the outcome was the expected one.
 async fn assume(world: &World, user: &str, role_arn: &str, mfa: bool, expect_allowed: bool) -> bool {
-    let account = world.model().accounts().find(|a| a.user(user).is_some()).map(|a| a.id.to_string()).unwrap_or_default();
+    let account =
+        world.model().accounts().find(|a| a.user(user).is_some()).map(|a| a.id.to_string()).unwrap_or_default();
     let sts = world.sts_client(world.user_credentials(&account, user));
     let mut call = sts.assume_role().role_arn(role_arn).role_session_name(user);
     if mfa {

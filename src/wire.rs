@@ -31,7 +31,12 @@ pub struct Origin {
 impl Origin {
     /// A request over plain HTTP from this machine (the loopback server).
     pub fn loopback() -> Origin {
-        Origin { source_ip: IpAddr::V4(Ipv4Addr::LOCALHOST), secure_transport: false, source_vpc: None, source_vpce: None }
+        Origin {
+            source_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            secure_transport: false,
+            source_vpc: None,
+            source_vpce: None,
+        }
     }
 
     /// A request from an SDK client in the same process, which believes it speaks HTTPS to AWS.

@@ -116,6 +116,10 @@ mod tests {
         }
         let joined = quick_xml::escape::unescape(&texts.concat()).unwrap().into_owned();
         assert_eq!(joined.trim_start_matches('\n'), awkward);
-        assert!(String::from_utf8(bytes.clone()).unwrap().starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>"));
+        assert!(
+            String::from_utf8(bytes.clone())
+                .unwrap()
+                .starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error>")
+        );
     }
 }

@@ -32,10 +32,10 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, String> {
     world.live().observe(move |entry| {
         eprintln!("{entry}");
         let mut file = log_file.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(file) = file.as_mut() {
-            if let Ok(line) = serde_json::to_string(entry) {
-                let _ = writeln!(file, "{line}");
-            }
+        if let Some(file) = file.as_mut()
+            && let Ok(line) = serde_json::to_string(entry)
+        {
+            let _ = writeln!(file, "{line}");
         }
     });
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;

@@ -8,9 +8,8 @@ use serde_json::Value;
 
 use super::{World, WorldError};
 use crate::fixtures::{
-    MfaFixture,
     AccessKeyFixture, AccessKeysFixture, AccountFixture, BucketFixture, Fixture, GroupFixture, InstanceFixture,
-    InstanceProfileFixture, ManagedPolicyFixture, ObjectDetails, ObjectFixture, OidcProviderFixture,
+    InstanceProfileFixture, ManagedPolicyFixture, MfaFixture, ObjectDetails, ObjectFixture, OidcProviderFixture,
     OrganizationFixture, PolicySource, PublicAccessBlockFixture, QuotasFixture, RoleFixture, SamlProviderFixture,
     UserFixture,
 };

@@ -49,8 +49,8 @@ pub use question::{Asker, Question};
 pub use sdk::{DEFAULT_REGION, IN_PROCESS_ENDPOINT};
 
 use crate::clock::Clock;
-use crate::live::{AccessLog, Live};
 use crate::fixtures::Fixture;
+use crate::live::{AccessLog, Live};
 use crate::model::{Caller, Model, Problem, UnknownEntity};
 use crate::path::JsonPath;
 use crate::policy::{Action, Context, Decision, Resource, Severity};

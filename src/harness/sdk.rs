@@ -42,7 +42,9 @@ impl World {
         let user = self.require_account(account).user(name);
         let Some(user) = user else { panic!("account {account} has no user `{name}`") };
         let Some(key) = user.access_keys.iter().find(|k| k.active) else {
-            panic!("user `{name}` of account {account} has no active access key (the fixture gives it `access_keys: 0`?)")
+            panic!(
+                "user `{name}` of account {account} has no active access key (the fixture gives it `access_keys: 0`?)"
+            )
         };
         Credentials::new(&key.id, &key.secret, None, None, "iamsim")
     }

@@ -30,7 +30,11 @@ impl Live {
             }
             Caller::Root { account } | Caller::UserSession { account, name: None, .. } => {
                 let acct = account_of(account)?;
-                Some(Identity { arn: format!("arn:aws:iam::{}:root", acct.id), user_id: account.clone(), account: account.clone() })
+                Some(Identity {
+                    arn: format!("arn:aws:iam::{}:root", acct.id),
+                    user_id: account.clone(),
+                    account: account.clone(),
+                })
             }
             Caller::RoleSession { account, role, session } => {
                 let role = account_of(account)?.role(role)?;

@@ -133,7 +133,10 @@ pub(super) fn assume_role(call: &mut Call<'_>) -> Result<Vec<u8>, StsError> {
             // authorized: it does not reveal whether the role exists.
             let message = match role {
                 Some(_) => decision.to_string(),
-                None => format!("User: {} is not authorized to perform: {action} on resource: {role_arn}", call.caller_arn()),
+                None => format!(
+                    "User: {} is not authorized to perform: {action} on resource: {role_arn}",
+                    call.caller_arn()
+                ),
             };
             return Err(StsError::access_denied(message));
         }

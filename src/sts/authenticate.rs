@@ -17,7 +17,11 @@ pub(crate) struct Authenticated {
 
 /// Authenticates a request. Unsigned requests are anonymous where STS allows them
 /// (`AssumeRoleWithWebIdentity`, `AssumeRoleWithSAML`) and refused otherwise.
-pub(crate) fn authenticate(live: &Live, request: &WireRequest, anonymous_allowed: bool) -> Result<Authenticated, StsError> {
+pub(crate) fn authenticate(
+    live: &Live,
+    request: &WireRequest,
+    anonymous_allowed: bool,
+) -> Result<Authenticated, StsError> {
     let sigv4 = |e: auth::AuthError| {
         let aws = e.aws_error("sts");
         StsError::other(aws.status, aws.code, aws.message)
@@ -30,7 +34,8 @@ pub(crate) fn authenticate(live: &Live, request: &WireRequest, anonymous_allowed
     };
     // "The security token included in the request is invalid": an unknown or inactive key, or a
     // session token that is missing, extra or not the one issued with the key.
-    let key = live.signing_key(&signed.access_key_id).filter(|k| k.active).ok_or_else(StsError::invalid_client_token)?;
+    let key =
+        live.signing_key(&signed.access_key_id).filter(|k| k.active).ok_or_else(StsError::invalid_client_token)?;
     if key.session_token.as_deref() != signed.security_token.as_deref() {
         return Err(StsError::invalid_client_token());
     }

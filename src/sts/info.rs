@@ -42,11 +42,10 @@ pub(super) fn get_access_key_info(call: &mut Call<'_>) -> Result<Vec<u8>, StsErr
     if !decision.is_allowed() {
         return Err(StsError::access_denied(decision.to_string()));
     }
-    let account = call
-        .live
-        .signing_key(key_id)
-        .and_then(|k| k.caller.account().map(str::to_owned))
-        .ok_or_else(|| StsError::invalid_parameter(format!("The access key `{key_id}` was not issued by this world")))?;
+    let account =
+        call.live.signing_key(key_id).and_then(|k| k.caller.account().map(str::to_owned)).ok_or_else(|| {
+            StsError::invalid_parameter(format!("The access key `{key_id}` was not issued by this world"))
+        })?;
     let mut xml = XmlWriter::new();
     xml.element_ns("GetAccessKeyInfoResponse", super::NAMESPACE, |x| {
         x.element("GetAccessKeyInfoResult", |x| x.leaf("Account", &account));
@@ -70,9 +69,10 @@ pub(super) fn decode_authorization_message(call: &mut Call<'_>) -> Result<Vec<u8
     if !decision.is_allowed() {
         return Err(StsError::access_denied(decision.to_string()));
     }
-    let decoded = call.live.decode_authorization_message(encoded.unwrap_or_default()).ok_or_else(|| {
-        StsError::other(400, "InvalidAuthorizationMessageException", "The message is not valid.")
-    })?;
+    let decoded = call
+        .live
+        .decode_authorization_message(encoded.unwrap_or_default())
+        .ok_or_else(|| StsError::other(400, "InvalidAuthorizationMessageException", "The message is not valid."))?;
     let mut xml = XmlWriter::new();
     xml.element_ns("DecodeAuthorizationMessageResponse", super::NAMESPACE, |x| {
         x.element("DecodeAuthorizationMessageResult", |x| x.leaf("DecodedMessage", &decoded));

@@ -40,9 +40,7 @@ impl Params {
     /// The members of a list parameter: `NAME.member.1`, `NAME.member.2`, … (with `suffix`
     /// `.Key` or `.arn` for structures), in order, stopping at the first gap as AWS does.
     pub fn list(&self, name: &str, suffix: &str) -> Vec<&str> {
-        (1..)
-            .map_while(|i| self.values.get(&format!("{name}.member.{i}{suffix}")).map(String::as_str))
-            .collect()
+        (1..).map_while(|i| self.values.get(&format!("{name}.member.{i}{suffix}")).map(String::as_str)).collect()
     }
 
     /// How many members a list parameter has, counting any with the prefix (so a list with a

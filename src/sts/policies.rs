@@ -51,14 +51,21 @@ impl SessionExtras {
 
 /// Reads and validates `Policy`, `PolicyArns`, `Tags` and `TransitiveTagKeys`. Parameter
 /// constraints go into `v`; a policy that does not parse is `MalformedPolicyDocument`.
-pub(crate) fn read(live: &Live, params: &Params, v: &mut Validation, with_tags: bool) -> Result<SessionExtras, StsError> {
+pub(crate) fn read(
+    live: &Live,
+    params: &Params,
+    v: &mut Validation,
+    with_tags: bool,
+) -> Result<SessionExtras, StsError> {
     let mut extras = SessionExtras::default();
     if let Some(text) = params.get("Policy") {
         extras.any = true;
         v.length(text, "policy", 1, POLICY_LIMIT);
         if text.chars().count() <= POLICY_LIMIT && !text.is_empty() {
             let policy = Policy::parse(text).map_err(|e| StsError::malformed_policy(format!("{e}")))?;
-            if let Some(error) = policy.validate(PolicyKind::Session).into_iter().find(|f| f.severity == Severity::Error) {
+            if let Some(error) =
+                policy.validate(PolicyKind::Session).into_iter().find(|f| f.severity == Severity::Error)
+            {
                 return Err(StsError::malformed_policy(error.to_string()));
             }
             // Counted compact, as a packer would see it.
@@ -119,7 +126,9 @@ fn read_tags(params: &Params, v: &mut Validation, extras: &mut SessionExtras) ->
     for key in transitive {
         v.length(key, "transitiveTagKeys.member", 1, 128);
         if !tags.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
-            return Err(StsError::invalid_parameter("The specified transitive tag key must be included in the requested tags."));
+            return Err(StsError::invalid_parameter(
+                "The specified transitive tag key must be included in the requested tags.",
+            ));
         }
         extras.transitive_tag_keys.push(key.to_owned());
     }

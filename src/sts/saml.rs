@@ -119,11 +119,15 @@ pub(super) fn assume_role_with_saml(call: &mut Call<'_>) -> Result<Vec<u8>, StsE
             return Err(StsError::access_denied(format!("Not authorized to perform {action}")));
         }
     }
-    let Some(role) = role else { return Err(StsError::access_denied("Not authorized to perform sts:AssumeRoleWithSAML")) };
+    let Some(role) = role else {
+        return Err(StsError::access_denied("Not authorized to perform sts:AssumeRoleWithSAML"));
+    };
     // DurationSeconds wins over the assertion's SessionDuration attribute; one hour by default.
     let duration = duration.or(verified.session_duration.map(i64::from)).unwrap_or(3_600);
     if duration > i64::from(role.max_session_duration) {
-        return Err(StsError::validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role."));
+        return Err(StsError::validation(
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        ));
     }
     extras.check_packed_size()?;
     let details = SessionDetails {
@@ -135,8 +139,10 @@ pub(super) fn assume_role_with_saml(call: &mut Call<'_>) -> Result<Vec<u8>, StsE
         transitive_tag_keys: transitive,
         ..SessionDetails::default()
     };
-    let caller = Caller::RoleSession { account: role.arn.account().to_owned(), role: role.name.clone(), session: details };
-    let session = call.live.issue_session(SessionKind::AssumeRoleWithSaml, caller, u64::try_from(duration).unwrap_or(3_600));
+    let caller =
+        Caller::RoleSession { account: role.arn.account().to_owned(), role: role.name.clone(), session: details };
+    let session =
+        call.live.issue_session(SessionKind::AssumeRoleWithSaml, caller, u64::try_from(duration).unwrap_or(3_600));
     Ok(role_session_response("AssumeRoleWithSAML", call, &session, &extras, |x| {
         x.leaf("Subject", &verified.subject);
         x.leaf("SubjectType", &verified.subject_type);

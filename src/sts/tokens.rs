@@ -128,10 +128,12 @@ pub(super) fn get_federation_token(call: &mut Call<'_>) -> Result<Vec<u8>, StsEr
         }
         _ => return Err(StsError::access_denied("Cannot call GetFederationToken with session credentials")),
     };
-    let partition = call.live.model().account(&account).and_then(|a| a.user(&user)).map_or_else(
-        || "aws".to_owned(),
-        |u| u.arn.partition().to_string(),
-    );
+    let partition = call
+        .live
+        .model()
+        .account(&account)
+        .and_then(|a| a.user(&user))
+        .map_or_else(|| "aws".to_owned(), |u| u.arn.partition().to_string());
     let federated_arn = format!("arn:{partition}:sts::{account}:federated-user/{name}");
     let mut context = Context::new();
     super::assume_role::add_tag_keys(&mut context, &extras);
@@ -149,7 +151,8 @@ pub(super) fn get_federation_token(call: &mut Call<'_>) -> Result<Vec<u8>, StsEr
         issued_at: call.live.now(),
     };
     let duration = duration.unwrap_or(43_200);
-    let session = call.live.issue_session(SessionKind::GetFederationToken, caller, u64::try_from(duration).unwrap_or(0));
+    let session =
+        call.live.issue_session(SessionKind::GetFederationToken, caller, u64::try_from(duration).unwrap_or(0));
     let mut xml = XmlWriter::new();
     xml.element_ns("GetFederationTokenResponse", super::NAMESPACE, |x| {
         x.element("GetFederationTokenResult", |x| {

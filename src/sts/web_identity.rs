@@ -50,12 +50,8 @@ pub(super) fn assume_role_with_web_identity(call: &mut Call<'_>) -> Result<Vec<u
     let issuer = unverified_issuer(token).map_err(|e| StsError::invalid_identity_token(e.aws_message()))?;
     let provider_key = issuer.trim_start_matches("https://").trim_end_matches('/').to_owned();
     let role_account = role_arn.split(':').nth(4).unwrap_or_default();
-    let provider = call
-        .live
-        .model()
-        .account(role_account)
-        .and_then(|a| a.oidc_providers.get(&provider_key))
-        .ok_or_else(|| {
+    let provider =
+        call.live.model().account(role_account).and_then(|a| a.oidc_providers.get(&provider_key)).ok_or_else(|| {
             StsError::invalid_identity_token(format!("No OpenIDConnect provider found in your account for {issuer}"))
         })?;
     let oidc = OidcIssuer::new(&provider.url, call.live.model().seed());
@@ -88,7 +84,9 @@ pub(super) fn assume_role_with_web_identity(call: &mut Call<'_>) -> Result<Vec<u
     };
     let duration = duration.unwrap_or(3_600);
     if duration > i64::from(role.max_session_duration) {
-        return Err(StsError::validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role."));
+        return Err(StsError::validation(
+            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+        ));
     }
     extras.check_packed_size()?;
     let details = SessionDetails {
@@ -98,8 +96,11 @@ pub(super) fn assume_role_with_web_identity(call: &mut Call<'_>) -> Result<Vec<u
         ..SessionDetails::default()
     };
     let caller = Caller::RoleSession { account: role_account.to_owned(), role: role.name.clone(), session: details };
-    let session =
-        call.live.issue_session(SessionKind::AssumeRoleWithWebIdentity, caller, u64::try_from(duration).unwrap_or(3_600));
+    let session = call.live.issue_session(
+        SessionKind::AssumeRoleWithWebIdentity,
+        caller,
+        u64::try_from(duration).unwrap_or(3_600),
+    );
     Ok(role_session_response("AssumeRoleWithWebIdentity", call, &session, &extras, |x| {
         x.leaf("SubjectFromWebIdentityToken", &verified.subject);
         x.leaf("Audience", &verified.audience);

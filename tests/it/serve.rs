@@ -28,7 +28,9 @@ impl Served {
             let line = line.unwrap();
             let (key, value) = line.strip_prefix("export ").unwrap().split_once('=').unwrap();
             env.push((key.to_owned(), value.to_owned()));
-            if key == "AWS_SECRET_ACCESS_KEY" && !args.iter().any(|a| a.contains(":role/")) || key == "AWS_SESSION_TOKEN" {
+            if key == "AWS_SECRET_ACCESS_KEY" && !args.iter().any(|a| a.contains(":role/"))
+                || key == "AWS_SESSION_TOKEN"
+            {
                 break;
             }
         }
@@ -79,7 +81,13 @@ async fn the_seed_world_serves_sts_to_an_sdk_configured_by_the_printed_variables
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 2, "one line per request: {stderr}");
     assert_eq!(lines[0], "#1 sts GetCallerIdentity arn:aws:iam::111111111111:user/developer 200");
-    assert!(lines[1].starts_with("#2 sts AssumeRole arn:aws:iam::111111111111:user/developer 403 AccessDenied implicit_deny sts:AssumeRole"), "{}", lines[1]);
+    assert!(
+        lines[1].starts_with(
+            "#2 sts AssumeRole arn:aws:iam::111111111111:user/developer 403 AccessDenied implicit_deny sts:AssumeRole"
+        ),
+        "{}",
+        lines[1]
+    );
 }
 
 #[tokio::test]

@@ -66,8 +66,13 @@ async fn alice_assumes_the_role_whose_trust_policy_names_her() {
 async fn a_deny_for_one_user_in_the_trust_policy_wins() {
     let world = world();
     let sts = world.sts_client(world.user_credentials(DEV, "mallory"));
-    let (code, message) =
-        failure(sts.assume_role().role_arn("arn:aws:iam::111111111111:role/ops-no-mallory").role_session_name("x1").send().await);
+    let (code, message) = failure(
+        sts.assume_role()
+            .role_arn("arn:aws:iam::111111111111:role/ops-no-mallory")
+            .role_session_name("x1")
+            .send()
+            .await,
+    );
     assert_eq!(code, "AccessDenied");
     assert_eq!(
         message,
@@ -76,7 +81,12 @@ async fn a_deny_for_one_user_in_the_trust_policy_wins() {
     );
     // bob, in the same account with the same identity policy, may.
     let bob = world.sts_client(world.user_credentials(DEV, "bob"));
-    bob.assume_role().role_arn("arn:aws:iam::111111111111:role/ops-no-mallory").role_session_name("x1").send().await.unwrap();
+    bob.assume_role()
+        .role_arn("arn:aws:iam::111111111111:role/ops-no-mallory")
+        .role_session_name("x1")
+        .send()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -113,8 +123,12 @@ async fn parameters_are_validated_as_aws_validates_them() {
          Member must satisfy regular expression pattern: [\\w+=,.@-]*; Value '100' at 'durationSeconds' failed \
          to satisfy constraint: Member must have value greater than or equal to 900"
     );
-    let (code, message) = failure(sts.assume_role().role_arn(role).role_session_name("s1").duration_seconds(7200).send().await);
-    assert_eq!((code.as_str(), message.as_str()), ("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role."));
+    let (code, message) =
+        failure(sts.assume_role().role_arn(role).role_session_name("s1").duration_seconds(7200).send().await);
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
+    );
     let (code, _) = failure(
         sts.assume_role()
             .role_arn(role)
@@ -125,7 +139,8 @@ async fn parameters_are_validated_as_aws_validates_them() {
             .await,
     );
     assert_eq!(code, "InvalidParameterValue");
-    let (code, message) = failure(sts.assume_role().role_arn(role).role_session_name("s1").policy("{not json").send().await);
+    let (code, message) =
+        failure(sts.assume_role().role_arn(role).role_session_name("s1").policy("{not json").send().await);
     assert_eq!(code, "MalformedPolicyDocument", "{message}");
 }
 
@@ -148,7 +163,13 @@ accounts:
     )
     .unwrap();
     let bob = world.sts_client(world.user_credentials(DEV, "bob"));
-    let first = bob.assume_role().role_arn("arn:aws:iam::111111111111:role/ops").role_session_name("hop1").send().await.unwrap();
+    let first = bob
+        .assume_role()
+        .role_arn("arn:aws:iam::111111111111:role/ops")
+        .role_session_name("hop1")
+        .send()
+        .await
+        .unwrap();
     let c = first.credentials().unwrap();
     let session = aws_credential_types::Credentials::new(
         c.access_key_id(),
@@ -159,14 +180,34 @@ accounts:
     );
     let ops = world.sts_client(session);
     let (code, message) = failure(
-        ops.assume_role().role_arn("arn:aws:iam::111111111111:role/ops").role_session_name("hop2").duration_seconds(3601).send().await,
+        ops.assume_role()
+            .role_arn("arn:aws:iam::111111111111:role/ops")
+            .role_session_name("hop2")
+            .duration_seconds(3601)
+            .send()
+            .await,
     );
     assert_eq!(code, "ValidationError");
-    assert_eq!(message, "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
+    assert_eq!(
+        message,
+        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining."
+    );
     // Without the chain, the same duration is within the role's maximum.
-    bob.assume_role().role_arn("arn:aws:iam::111111111111:role/ops").role_session_name("direct").duration_seconds(3601).send().await.unwrap();
+    bob.assume_role()
+        .role_arn("arn:aws:iam::111111111111:role/ops")
+        .role_session_name("direct")
+        .duration_seconds(3601)
+        .send()
+        .await
+        .unwrap();
     // One hour is fine when chained.
-    ops.assume_role().role_arn("arn:aws:iam::111111111111:role/ops").role_session_name("hop2").duration_seconds(3600).send().await.unwrap();
+    ops.assume_role()
+        .role_arn("arn:aws:iam::111111111111:role/ops")
+        .role_session_name("hop2")
+        .duration_seconds(3600)
+        .send()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -266,7 +307,12 @@ accounts:
 async fn every_request_is_in_the_access_log() {
     let world = world();
     let mallory = world.sts_client(world.user_credentials(DEV, "mallory"));
-    let _ = mallory.assume_role().role_arn("arn:aws:iam::111111111111:role/ops-no-mallory").role_session_name("x1").send().await;
+    let _ = mallory
+        .assume_role()
+        .role_arn("arn:aws:iam::111111111111:role/ops-no-mallory")
+        .role_session_name("x1")
+        .send()
+        .await;
     let _ = mallory.get_caller_identity().send().await;
     let log = world.access_log();
     assert_eq!(log.len(), 2);

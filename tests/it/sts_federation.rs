@@ -46,7 +46,14 @@ async fn the_admin_role_needs_an_mfa_session_and_a_valid_code_gives_one() {
 
     // The current code works, directly on AssumeRole…
     let code = world.mfa_code(DEV, "alice");
-    sts.assume_role().role_arn(admin).role_session_name("mfa").serial_number(&serial).token_code(&code).send().await.unwrap();
+    sts.assume_role()
+        .role_arn(admin)
+        .role_session_name("mfa")
+        .serial_number(&serial)
+        .token_code(&code)
+        .send()
+        .await
+        .unwrap();
 
     // …and through GetSessionToken, whose MFA session may then assume the role.
     world.clock().advance(Duration::from_secs(30));
@@ -65,7 +72,10 @@ async fn a_fixture_secret_gives_the_codes_oathtool_gives() {
     .unwrap();
     // `oathtool --totp -b JBSWY3DPEHPK3PXP --now '2026-01-01 00:00:00 UTC'` prints 339436.
     assert_eq!(world.clock().to_rfc3339(), "2026-01-01T00:00:00Z");
-    assert_eq!(world.mfa_code(DEV, "alice"), iamsim::idp::Totp::from_base32("JBSWY3DPEHPK3PXP").unwrap().code_at(world.clock().now()));
+    assert_eq!(
+        world.mfa_code(DEV, "alice"),
+        iamsim::idp::Totp::from_base32("JBSWY3DPEHPK3PXP").unwrap().code_at(world.clock().now())
+    );
     let sts = world.sts_client(world.user_credentials(DEV, "alice"));
     let out = sts
         .get_session_token()
@@ -103,7 +113,11 @@ async fn a_github_actions_token_from_main_assumes_the_deploy_role_and_a_branch_t
     // AssumeRoleWithWebIdentity is unsigned: no credentials at all.
     let sts = world.sts_client(aws_credential_types::Credentials::new("unused", "unused", None, None, "none"));
     let provider = "token.actions.githubusercontent.com";
-    let main = world.web_identity_token(DEV, provider, &TokenClaims::github_actions("acme/app", "refs/heads/main", world.clock().now()));
+    let main = world.web_identity_token(
+        DEV,
+        provider,
+        &TokenClaims::github_actions("acme/app", "refs/heads/main", world.clock().now()),
+    );
     let out = sts
         .assume_role_with_web_identity()
         .role_arn("arn:aws:iam::111111111111:role/deploy")
@@ -118,7 +132,11 @@ async fn a_github_actions_token_from_main_assumes_the_deploy_role_and_a_branch_t
     let me = world.sts_client(session(out.credentials().unwrap())).get_caller_identity().send().await.unwrap();
     assert_eq!(me.arn(), Some("arn:aws:sts::111111111111:assumed-role/deploy/gha"));
 
-    let branch = world.web_identity_token(DEV, provider, &TokenClaims::github_actions("acme/app", "refs/heads/dev", world.clock().now()));
+    let branch = world.web_identity_token(
+        DEV,
+        provider,
+        &TokenClaims::github_actions("acme/app", "refs/heads/dev", world.clock().now()),
+    );
     let err = sts
         .assume_role_with_web_identity()
         .role_arn("arn:aws:iam::111111111111:role/deploy")
@@ -145,7 +163,8 @@ async fn tokens_are_checked_for_audience_expiry_issuer_and_signature() {
             .send()
     };
     let now = world.clock().now();
-    let wrong_audience = issuer.issue(&TokenClaims::new("repo:acme/app:ref:refs/heads/main", ["other"], now, Duration::from_secs(300)));
+    let wrong_audience =
+        issuer.issue(&TokenClaims::new("repo:acme/app:ref:refs/heads/main", ["other"], now, Duration::from_secs(300)));
     let err = call(wrong_audience).await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidIdentityToken"));
     assert_eq!(err.message(), Some("Incorrect token audience"));
@@ -158,12 +177,20 @@ async fn tokens_are_checked_for_audience_expiry_issuer_and_signature() {
 
     // A token of another world (another seed) does not verify here.
     let other = World::from_yaml(&GITHUB.replace("accounts:", "seed: 42\naccounts:")).unwrap();
-    let foreign = other.web_identity_token(DEV, provider, &TokenClaims::github_actions("acme/app", "refs/heads/main", world.clock().now()));
+    let foreign = other.web_identity_token(
+        DEV,
+        provider,
+        &TokenClaims::github_actions("acme/app", "refs/heads/main", world.clock().now()),
+    );
     let err = call(foreign).await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidIdentityToken"));
 
-    let unknown_issuer = iamsim::idp::OidcIssuer::new("https://accounts.example.com", 0)
-        .issue(&TokenClaims::new("x", ["sts.amazonaws.com"], world.clock().now(), Duration::from_secs(300)));
+    let unknown_issuer = iamsim::idp::OidcIssuer::new("https://accounts.example.com", 0).issue(&TokenClaims::new(
+        "x",
+        ["sts.amazonaws.com"],
+        world.clock().now(),
+        Duration::from_secs(300),
+    ));
     let err = call(unknown_issuer).await.unwrap_err();
     assert_eq!(err.code(), Some("InvalidIdentityToken"));
     assert_eq!(err.message(), Some("No OpenIDConnect provider found in your account for https://accounts.example.com"));
@@ -238,7 +265,10 @@ async fn a_signed_saml_assertion_assumes_a_role_and_a_changed_one_does_not() {
         out.name_qualifier(),
         Some(iamsim::idp::name_qualifier("https://idp.iamsim.test/saml/Okta", DEV, "Okta").as_str())
     );
-    assert_eq!(out.assumed_role_user().unwrap().arn(), "arn:aws:sts::111111111111:assumed-role/engineers/alice@example.com");
+    assert_eq!(
+        out.assumed_role_user().unwrap().arn(),
+        "arn:aws:sts::111111111111:assumed-role/engineers/alice@example.com"
+    );
 
     // The trust policy of `admins` wants another subject.
     let err = sts
@@ -254,7 +284,8 @@ async fn a_signed_saml_assertion_assumes_a_role_and_a_changed_one_does_not() {
     // One character of the signed XML changed: the signature no longer holds.
     use base64::Engine;
     let xml = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(&response).unwrap()).unwrap();
-    let forged = base64::engine::general_purpose::STANDARD.encode(xml.replace("alice@example.com", "alicf@example.com"));
+    let forged =
+        base64::engine::general_purpose::STANDARD.encode(xml.replace("alice@example.com", "alicf@example.com"));
     let err = sts
         .assume_role_with_saml()
         .role_arn("arn:aws:iam::111111111111:role/engineers")

@@ -43,7 +43,8 @@ async fn captured(world: &World) -> http::Request<Bytes> {
     let capture = Capture::default();
     let session = world.role_session_credentials("111111111111", "ops", "tamper");
     let config = world.sdk_config(session);
-    let config = aws_sdk_sts::config::Builder::from(&config).http_client(SharedHttpClient::new(capture.clone())).build();
+    let config =
+        aws_sdk_sts::config::Builder::from(&config).http_client(SharedHttpClient::new(capture.clone())).build();
     aws_sdk_sts::Client::from_conf(config)
         .assume_role()
         .role_arn("arn:aws:iam::111111111111:role/deployer")
