@@ -122,8 +122,8 @@ fn serve_startup() {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let lines = BufReader::new(stdout).lines().take(4).count();
-    assert_eq!(lines, 4);
+    let lines = BufReader::new(stdout).lines().take(5).count();
+    assert_eq!(lines, 5);
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -48,6 +48,9 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, String> {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "export AWS_ENDPOINT_URL={}", server.endpoint());
         let _ = writeln!(out, "export AWS_REGION={}", iamsim::harness::DEFAULT_REGION);
+        // boto3 and AWS CLI v1 read the region only from AWS_DEFAULT_REGION: without this line
+        // they refuse to run ("You must specify a region").
+        let _ = writeln!(out, "export AWS_DEFAULT_REGION={}", iamsim::harness::DEFAULT_REGION);
         let _ = writeln!(out, "export AWS_ACCESS_KEY_ID={key}");
         let _ = writeln!(out, "export AWS_SECRET_ACCESS_KEY={secret}");
         if let Some(token) = token {

@@ -12,6 +12,7 @@ mod cli;
 mod clock;
 mod fixtures_load;
 mod import;
+mod interop;
 mod live;
 mod properties;
 mod serve;
