@@ -76,5 +76,8 @@ fn the_aws_cli_uses_sts_through_iamsim_serve() {
     assert_eq!(me["Arn"], "arn:aws:iam::111111111111:user/developer");
     // AWS CLI v1 (the one on PyPI) exits 255 on a service error; v2 exits 254.
     assert_eq!(denied.status.code(), Some(255));
-    assert!(String::from_utf8_lossy(&denied.stderr).contains("An error occurred (AccessDenied) when calling the AssumeRole operation"));
+    assert!(
+        String::from_utf8_lossy(&denied.stderr)
+            .contains("An error occurred (AccessDenied) when calling the AssumeRole operation")
+    );
 }

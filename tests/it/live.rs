@@ -9,7 +9,8 @@ const FIXTURE: &str = "examples/fixtures/trust-policies.yaml";
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_clients_of_two_worlds_see_only_their_own_world() {
     let a = World::from_fixture(FIXTURE).unwrap();
-    let b = World::from_yaml(&std::fs::read_to_string(FIXTURE).unwrap().replace("accounts:", "seed: 9\naccounts:")).unwrap();
+    let b = World::from_yaml(&std::fs::read_to_string(FIXTURE).unwrap().replace("accounts:", "seed: 9\naccounts:"))
+        .unwrap();
     let mut tasks = Vec::new();
     for (w, world) in [&a, &b].into_iter().enumerate() {
         for t in 0..8 {
@@ -28,7 +29,13 @@ async fn concurrent_clients_of_two_worlds_see_only_their_own_world() {
                         .await
                         .unwrap();
                     let c = out.credentials().unwrap();
-                    keys.push((w, name, c.access_key_id().to_owned(), c.secret_access_key().to_owned(), c.session_token().to_owned()));
+                    keys.push((
+                        w,
+                        name,
+                        c.access_key_id().to_owned(),
+                        c.secret_access_key().to_owned(),
+                        c.session_token().to_owned(),
+                    ));
                 }
                 keys
             }));

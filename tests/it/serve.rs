@@ -66,7 +66,10 @@ impl Served {
 async fn the_seed_world_serves_sts_to_an_sdk_configured_by_the_printed_variables() {
     let served = Served::start(&[]);
     let keys: Vec<&str> = served.env.iter().map(|(k, _)| k.as_str()).collect();
-    assert_eq!(keys, ["AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+    assert_eq!(
+        keys,
+        ["AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
+    );
     assert!(served.var("AWS_ENDPOINT_URL").unwrap().starts_with("http://127.0.0.1:"));
     assert_eq!(served.var("AWS_REGION"), Some("us-east-1"));
 
