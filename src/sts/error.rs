@@ -152,6 +152,11 @@ impl Validation {
         }
     }
 
+    /// Whether any constraint failed so far.
+    pub(crate) fn has_failures(&self) -> bool {
+        !self.failures.is_empty()
+    }
+
     pub(crate) fn finish(self) -> Result<(), StsError> {
         match self.failures.len() {
             0 => Ok(()),

@@ -58,38 +58,45 @@ pub(crate) fn read(
     with_tags: bool,
 ) -> Result<SessionExtras, StsError> {
     let mut extras = SessionExtras::default();
-    if let Some(text) = params.get("Policy") {
+    // Parameter constraints first: AWS reports a ValidationError before it looks at what a
+    // policy says or whether a policy ARN exists.
+    let text = params.get("Policy");
+    if let Some(text) = text {
         extras.any = true;
         v.length(text, "policy", 1, POLICY_LIMIT);
-        if text.chars().count() <= POLICY_LIMIT && !text.is_empty() {
-            let policy = Policy::parse(text).map_err(|e| StsError::malformed_policy(format!("{e}")))?;
-            if let Some(error) =
-                policy.validate(PolicyKind::Session).into_iter().find(|f| f.severity == Severity::Error)
-            {
-                return Err(StsError::malformed_policy(error.to_string()));
-            }
-            // Counted compact, as a packer would see it.
-            let compact = serde_json::from_str::<serde_json::Value>(text).map(|v| v.to_string());
-            extras.packed_bytes += compact.map_or(text.len(), |s| s.len());
-            extras.policies.push(Arc::new(policy.named("session policy")));
-        }
     }
-    let arn_count = params.count("PolicyArns");
-    if arn_count > MAX_POLICY_ARNS {
+    let arns = params.list("PolicyArns", ".arn");
+    if params.count("PolicyArns") > MAX_POLICY_ARNS {
         v.fail(None, "policyArns", format!("must have length less than or equal to {MAX_POLICY_ARNS}"));
     }
-    for arn in params.list("PolicyArns", ".arn") {
+    for arn in &arns {
         extras.any = true;
         v.length(arn, "policyArns.member.arn", 20, 2048);
+    }
+    if with_tags {
+        read_tags(params, v, &mut extras)?;
+    }
+    if v.has_failures() {
+        return Ok(extras);
+    }
+
+    if let Some(text) = text {
+        let policy = Policy::parse(text).map_err(|e| StsError::malformed_policy(format!("{e}")))?;
+        if let Some(error) = policy.validate(PolicyKind::Session).into_iter().find(|f| f.severity == Severity::Error) {
+            return Err(StsError::malformed_policy(error.to_string()));
+        }
+        // Counted compact, as a packer would see it.
+        let compact = serde_json::from_str::<serde_json::Value>(text).map(|v| v.to_string());
+        extras.packed_bytes += compact.map_or(text.len(), |s| s.len());
+        extras.policies.push(Arc::new(policy.named("session policy")));
+    }
+    for arn in arns {
         let managed = find_managed_policy(live, arn).ok_or_else(|| {
             // AWS answers an ARN that names no policy with InvalidParameterValue.
             StsError::invalid_parameter(format!("Policy {arn} does not exist or is not attachable."))
         })?;
         extras.packed_bytes += arn.len();
         extras.policies.push(managed);
-    }
-    if with_tags {
-        read_tags(params, v, &mut extras)?;
     }
     Ok(extras)
 }

@@ -396,3 +396,201 @@ async fn alice_in_dev_assumes_write_access_in_prod_and_bob_does_not() {
          arn:aws:iam::222222222222:role/WriteAccess because no identity-based policy allows the sts:AssumeRole action"
     );
 }
+
+const CHAIN: &str = r#"
+organization:
+  management_account: "999999999999"
+  accounts: { "111111111111": root }
+  policies:
+    NoLegacy:
+      Version: "2012-10-17"
+      Statement:
+        - { Sid: NoLegacy, Effect: Deny, Action: sts:AssumeRole, Resource: "arn:aws:iam::111111111111:role/legacy" }
+  scps:
+    root: [NoLegacy]
+accounts:
+  "999999999999": {}
+  "111111111111":
+    users:
+      alice: { policies: [AssumeAny] }
+    policies:
+      AssumeAny:
+        Version: "2012-10-17"
+        Statement: [{ Effect: Allow, Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"], Resource: "*" }]
+    roles:
+      first:
+        trust:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal: { AWS: "111111111111" }
+              Action: [sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity]
+              Condition: { StringEquals: { "sts:ExternalId": "ext-123" } }
+        policies: [AssumeAny]
+      second:
+        trust:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal: { AWS: "111111111111" }
+              Action: [sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity]
+              # Every request of a session carries the source identity it was given.
+              Condition: { StringEquals: { "aws:SourceIdentity": alice-human } }
+        policies: [AssumeAny]
+      third:
+        trust:
+          Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Principal: { AWS: "111111111111" }
+              Action: sts:AssumeRole
+              Condition: { StringEquals: { "aws:PrincipalTag/team": blue } }
+      legacy:
+        trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { AWS: "111111111111" }, Action: sts:AssumeRole }] }
+"#;
+
+fn tag(k: &str, v: &str) -> aws_sdk_sts::types::Tag {
+    aws_sdk_sts::types::Tag::builder().key(k).value(v).build().unwrap()
+}
+
+fn credentials_of(out: &aws_sdk_sts::types::Credentials) -> aws_credential_types::Credentials {
+    aws_credential_types::Credentials::new(
+        out.access_key_id(),
+        out.secret_access_key(),
+        Some(out.session_token().to_owned()),
+        None,
+        "t",
+    )
+}
+
+#[tokio::test]
+async fn transitive_tags_and_the_source_identity_pass_through_role_chaining() {
+    let world = World::from_yaml(CHAIN).unwrap();
+    let alice = world.sts_client(world.user_credentials(DEV, "alice"));
+    let first = "arn:aws:iam::111111111111:role/first";
+    // The trust policy wants the external id.
+    let (code, _) = failure(alice.assume_role().role_arn(first).role_session_name("a1").send().await);
+    assert_eq!(code, "AccessDenied");
+    let hop = |transitive: bool| {
+        let mut call = alice
+            .assume_role()
+            .role_arn(first)
+            .role_session_name("a1")
+            .external_id("ext-123")
+            .source_identity("alice-human")
+            .tags(tag("team", "blue"));
+        if transitive {
+            call = call.transitive_tag_keys("team");
+        }
+        call.send()
+    };
+    for transitive in [false, true] {
+        let out = hop(transitive).await.unwrap();
+        assert_eq!(out.source_identity(), Some("alice-human"));
+        let chained = world.sts_client(credentials_of(out.credentials().unwrap()));
+        let second = chained
+            .assume_role()
+            .role_arn("arn:aws:iam::111111111111:role/second")
+            .role_session_name("a2")
+            .send()
+            .await;
+        let second = second.unwrap();
+        // The source identity stays for every chained session.
+        assert_eq!(second.source_identity(), Some("alice-human"));
+        let third = world
+            .sts_client(credentials_of(second.credentials().unwrap()))
+            .assume_role()
+            .role_arn("arn:aws:iam::111111111111:role/third")
+            .role_session_name("a3")
+            .send()
+            .await;
+        if transitive {
+            // The transitive tag reached the second session, whose caller tag the third trusts.
+            assert_eq!(third.unwrap().source_identity(), Some("alice-human"));
+        } else {
+            // A tag that is not transitive stays with the session it was passed to.
+            let (code, message) = failure(third);
+            assert_eq!(code, "AccessDenied");
+            assert!(
+                message.starts_with("User: arn:aws:sts::111111111111:assumed-role/second/a2 is not authorized"),
+                "{message}"
+            );
+        }
+    }
+    // A transitive key must be one of the session's tags.
+    let (code, message) = failure(
+        alice
+            .assume_role()
+            .role_arn(first)
+            .role_session_name("a1")
+            .external_id("ext-123")
+            .tags(tag("team", "blue"))
+            .transitive_tag_keys("project")
+            .send()
+            .await,
+    );
+    assert_eq!(
+        (code.as_str(), message.as_str()),
+        ("InvalidParameterValue", "The specified transitive tag key must be included in the requested tags.")
+    );
+}
+
+#[tokio::test]
+async fn a_service_control_policy_denies_assume_role_whatever_the_trust_policy_says() {
+    let world = World::from_yaml(CHAIN).unwrap();
+    let alice = world.sts_client(world.user_credentials(DEV, "alice"));
+    let (code, message) = failure(
+        alice.assume_role().role_arn("arn:aws:iam::111111111111:role/legacy").role_session_name("l1").send().await,
+    );
+    assert_eq!(code, "AccessDenied");
+    assert!(message.ends_with("with an explicit deny in a service control policy"), "{message}");
+}
+
+#[tokio::test]
+async fn session_policies_are_limited_in_number_and_packed_size() {
+    let world = World::from_yaml(CHAIN).unwrap();
+    let alice = world.sts_client(world.user_credentials(DEV, "alice"));
+    let base = || {
+        alice
+            .assume_role()
+            .role_arn("arn:aws:iam::111111111111:role/first")
+            .role_session_name("p1")
+            .external_id("ext-123")
+    };
+    let mut eleven = base();
+    for _ in 0..11 {
+        let arn = aws_sdk_sts::types::PolicyDescriptorType::builder()
+            .arn("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+            .build();
+        eleven = eleven.policy_arns(arn);
+    }
+    let (code, message) = failure(eleven.send().await);
+    assert_eq!(code, "ValidationError");
+    assert!(
+        message
+            .contains("at 'policyArns' failed to satisfy constraint: Member must have length less than or equal to 10"),
+        "{message}"
+    );
+
+    // A long policy and 50 long tags do not fit together.
+    let statements: Vec<String> = (0..12)
+        .map(|i| {
+            format!(r#"{{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket-number-{i:03}/*"}}"#)
+        })
+        .collect();
+    let policy = format!(r#"{{"Version":"2012-10-17","Statement":[{}]}}"#, statements.join(","));
+    assert!(policy.len() <= 2048);
+    let mut big = base().policy(&policy);
+    for i in 0..50 {
+        big = big.tags(tag(&format!("key-{i:02}"), &"v".repeat(40)));
+    }
+    let (code, message) = failure(big.send().await);
+    assert_eq!(code, "PackedPolicyTooLarge");
+    assert!(
+        message.starts_with("Packed policy consumes ")
+            && message.ends_with("% of allotted space, please use smaller policy."),
+        "{message}"
+    );
+    // The policy alone fits.
+    base().policy(&policy).send().await.unwrap();
+}
