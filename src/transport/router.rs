@@ -9,11 +9,17 @@ use crate::xml::XmlWriter;
 
 /// Answers one request: STS for awsQuery requests; anything else is a service iamsim does not
 /// model (yet), answered with S3's `NotImplemented` error shape.
+///
+/// Every response carries a `Date` header from the world's clock, as AWS's do: the SDKs correct
+/// their signing time by the skew between that header and their own clock
+/// (`aws_runtime::service_clock_skew`), so a wall-clock `Date` (what hyper would add) would make
+/// a client of a world with a frozen clock sign its next request at the wrong time.
 pub fn route(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
-    if sts::is_sts_request(request) {
-        return sts::handle(live, request);
+    let mut response = if sts::is_sts_request(request) { sts::handle(live, request) } else { not_implemented(request) };
+    if let Some(date) = crate::auth::http_date(live.now()).and_then(|d| http::HeaderValue::from_str(&d).ok()) {
+        response.headers_mut().insert(http::header::DATE, date);
     }
-    not_implemented(request)
+    response
 }
 
 fn not_implemented(request: &WireRequest) -> http::Response<Bytes> {

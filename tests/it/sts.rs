@@ -351,6 +351,46 @@ async fn a_served_world_answers_sdk_clients_over_loopback() {
     server.shutdown().await;
 }
 
+/// The SDK corrects its signing time by the skew between a response's `Date` and its own clock:
+/// a served world whose clock is not the wall clock must date its responses by its own clock, or
+/// every call after the first is signed at the wrong time.
+#[tokio::test]
+async fn a_served_world_dates_its_responses_by_its_own_clock() {
+    let world = world();
+    let server = world.serve().await.unwrap();
+    let config = world.sdk_config(world.user_credentials(DEV, "alice"));
+    let sts = aws_sdk_sts::Client::from_conf(
+        aws_sdk_sts::config::Builder::from(&config)
+            .endpoint_url(server.endpoint())
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build(),
+    );
+    for _ in 0..3 {
+        let out = sts.get_caller_identity().send().await.unwrap();
+        assert_eq!(out.arn(), Some("arn:aws:iam::111111111111:user/alice"));
+    }
+    let raw = date_of_an_unsigned_get(&server.endpoint()).await;
+    let expected = iamsim::auth::http_date(world.clock().now()).unwrap();
+    assert_eq!(raw.as_deref(), Some(expected.as_str()));
+    server.shutdown().await;
+}
+
+/// The `Date` header of an unsigned GET, read over a plain TCP connection.
+async fn date_of_an_unsigned_get(endpoint: &str) -> Option<String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = endpoint.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
+    stream
+        .write_all(
+            format!("GET /?Action=GetCallerIdentity HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .await
+        .ok()?;
+    let mut text = String::new();
+    stream.read_to_string(&mut text).await.ok()?;
+    text.lines().find_map(|line| line.strip_prefix("date: ").or_else(|| line.strip_prefix("Date: ")).map(str::to_owned))
+}
+
 #[tokio::test]
 async fn a_profile_with_role_arn_and_source_profile_assumes_the_role() {
     let world = world();
