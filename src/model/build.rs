@@ -933,7 +933,7 @@ fn check_bucket_policy_scope(b: &mut Builder<'_>, policy: &Policy, bucket: &str,
                 let in_bucket = r == "*"
                     || r.strip_prefix("arn:").and_then(|rest| rest.split_once(":s3:::")).is_some_and(|(_, res)| {
                         let name = res.split('/').next().unwrap_or(res);
-                        crate::policy::pattern::Glob::new(name).matches(bucket)
+                        crate::wildcard::Glob::new(name).matches(bucket)
                     });
                 if !in_bucket {
                     let p = match i {

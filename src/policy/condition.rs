@@ -15,9 +15,9 @@ use std::str::FromStr;
 use ipnet::IpNet;
 
 use super::context::{KeyRef, Lookup};
-use super::pattern::Glob;
 use super::variables::Template;
 use crate::arn::Arn;
+use crate::wildcard::Glob;
 
 /// A condition operator without its qualifiers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -26,7 +26,6 @@ pub(crate) mod context;
 pub(crate) mod decision;
 pub(crate) mod document;
 pub(crate) mod evaluate;
-pub(crate) mod pattern;
 pub(crate) mod principal;
 pub(crate) mod validate;
 pub(crate) mod variables;
