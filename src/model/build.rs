@@ -383,15 +383,13 @@ impl Model {
                 b.error(&at, format!("`{name}` is not a policy name"));
                 continue;
             };
-            if let Some(policy) = b.policy(source, &at, PolicyKind::Identity, &reference) {
-                if policy.size() > MANAGED_POLICY_SIZE {
-                    b.error(
-                        &at,
-                        format!(
-                            "cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE} (this policy has {})",
-                            policy.size()
-                        ),
-                    );
+            // AWS's own policies: no size quota, unknown actions summarized (see the function).
+            if let Some(policy) = b.parse_policy(source, &at, &reference) {
+                for finding in managed::aws_managed_findings(name, &policy) {
+                    match finding.severity {
+                        Severity::Error => b.error(&at.join(&finding.path), finding.message),
+                        Severity::Warning => b.warn(&at.join(&finding.path), finding.message),
+                    }
                 }
                 let id = b.ids.unique_id("ANPA", &format!("aws-policy/{name}"));
                 let (path, short) = match name.rsplit_once('/') {

@@ -688,6 +688,114 @@ fn a_saml_provider_named_by_a_trust_policy_is_added() {
     Model::build(&outcome.fixture).unwrap();
 }
 
+/// Actions of services AWS retired, which the catalog does not know, as AWS managed policies
+/// still list some of them.
+const RETIRED: [&str; 4] =
+    ["codestar:DescribeProject", "codestar:ListProjects", "elastic-inference:DescribeAccelerators", "codestar:List*"];
+
+/// An AWS managed policy shaped and sized like `ReadOnlyAccess` (about 47 KB): `Describe*`,
+/// `Get*` and `List*` of every service the catalog has such actions for, every other read or
+/// list action by name, and the retired actions (one of them listed twice).
+fn read_only_access() -> Value {
+    use iamsim::catalog::AccessLevel;
+    let catalog = iamsim::catalog::Catalog::global();
+    let mut actions: Vec<String> = Vec::new();
+    for service in catalog.services() {
+        for verb in ["Describe", "Get", "List"] {
+            let pattern = format!("{}:{verb}*", service.prefix());
+            if !catalog.expand(&pattern).is_empty() {
+                actions.push(pattern);
+            }
+        }
+        for action in service.actions() {
+            let read = matches!(action.access_level(), AccessLevel::Read | AccessLevel::List);
+            let name = action.action_name();
+            if read && !["Describe", "Get", "List"].iter().any(|verb| name.starts_with(verb)) {
+                actions.push(action.name().to_owned());
+            }
+        }
+    }
+    json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"},
+        {"Sid": "Retired", "Effect": "Allow", "Action": RETIRED, "Resource": "*"},
+        {"Sid": "RetiredAgain", "Effect": "Allow", "Action": RETIRED[1], "Resource": "*"},
+    ]})
+}
+
+/// A dump as a real account gives it: a user with an AWS managed policy of about 47 KB and a
+/// customer managed policy of its own with two unknown actions.
+fn real_account_dump() -> Value {
+    json!({
+        "UserDetailList": [{"UserName": "alice", "UserId": "AIDAEXAMPLEALICE0001", "Path": "/",
+            "Arn": "arn:aws:iam::111122223333:user/alice", "GroupList": [],
+            "AttachedManagedPolicies": [
+                {"PolicyName": "ReadOnlyAccess", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+                {"PolicyName": "Mine", "PolicyArn": "arn:aws:iam::111122223333:policy/Mine"}]}],
+        "Policies": [
+            {"PolicyName": "ReadOnlyAccess", "Arn": "arn:aws:iam::aws:policy/ReadOnlyAccess", "Path": "/",
+             "DefaultVersionId": "v120", "AttachmentCount": 1, "IsAttachable": true,
+             "PolicyVersionList": [{"VersionId": "v120", "IsDefaultVersion": true, "Document": read_only_access()}]},
+            {"PolicyName": "Mine", "Arn": "arn:aws:iam::111122223333:policy/Mine", "Path": "/",
+             "DefaultVersionId": "v1",
+             "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document":
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:GetObjects", "codestar:ListProjects"], "Resource": "*"}]}}]}
+        ]
+    })
+}
+
+#[test]
+fn a_real_account_with_large_aws_managed_policies_imports_validates_and_loads() {
+    let catalog = iamsim::catalog::Catalog::global();
+    assert!(
+        RETIRED.iter().all(|a| catalog.expand(a).is_empty()),
+        "the catalog knows one of {RETIRED:?}: pick actions it does not know"
+    );
+    let outcome = from_authorization_details(&real_account_dump().to_string()).unwrap();
+    assert_eq!(warnings(&outcome), Vec::<String>::new());
+    let read_only = document(&outcome.fixture.aws_managed_policies["ReadOnlyAccess"]);
+    let size = Policy::from_value(read_only.clone()).unwrap().size();
+    assert!(size > 40_000, "ReadOnlyAccess is about 47 KB, this one {size} characters");
+
+    // `iamsim validate` accepts the imported fixture: no PolicySize error for the AWS managed
+    // policy; its unknown actions are one line (4: the three retired actions and the pattern
+    // that matches none, the one listed twice counted once), the user's own policy's one line
+    // each.
+    let (yaml, _, code) = iamsim(&["import", "authz-details", "-"], &real_account_dump().to_string());
+    assert_eq!(code, 0);
+    let file = temp_file("real-account", "imported.yaml", &yaml);
+    let (out, err, code) = iamsim(&["validate", &file.display().to_string()], "");
+    let file = file.display();
+    let line = |text: &str| yaml.lines().position(|l| l.contains(text)).unwrap() + 1;
+    assert_eq!(
+        (out.lines().map(str::to_owned).collect::<Vec<_>>(), err.as_str(), code),
+        (
+            vec![
+                format!(
+                    "{file}:{}:3: aws_managed_policies.ReadOnlyAccess: warning: AWS managed policy `ReadOnlyAccess`: 4 actions are unknown to the catalog (retired, or newer than it); not listed",
+                    line("ReadOnlyAccess:")
+                ),
+                format!(
+                    "{file}:{}:13: accounts.111122223333.policies.Mine.Statement[0].Action[1]: warning: `s3:GetObjects` is not a known action and grants nothing, did you mean `s3:GetObject`?",
+                    line("- s3:GetObjects")
+                ),
+                format!(
+                    "{file}:{}:13: accounts.111122223333.policies.Mine.Statement[0].Action[2]: warning: `codestar:ListProjects` is not a known action and grants nothing",
+                    line("- codestar:ListProjects")
+                ),
+                "1 fixture valid: 1 account, 1 user, 0 groups, 0 roles, 1 managed policy, 0 buckets, 0 instances, 3 warnings".to_owned(),
+            ],
+            "",
+            0
+        )
+    );
+
+    // And the world loads and answers from it.
+    let world = iamsim::World::from_yaml(&yaml).unwrap();
+    world.user("111122223333", "alice").can("ec2:DescribeInstances").on("*").assert_allowed();
+    world.user("111122223333", "alice").can("ec2:TerminateInstances").on("*").assert_implicitly_denied();
+}
+
 #[test]
 fn an_imported_fixture_passes_iamsim_validate() {
     let (yaml, _, code) = iamsim(&["import", "authz-details", MULTI_DEV, MULTI_PROD], "");
