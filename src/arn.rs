@@ -19,7 +19,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::policy::pattern::Glob;
+use crate::wildcard::Glob;
 
 /// The AWS partition an ARN belongs to.
 ///

@@ -37,6 +37,9 @@ pub mod policy;
 pub mod sts;
 pub mod transport;
 pub mod vectors;
+// The `*`/`?` matcher, at the bottom of the layers: ARNs, the catalog and the policy language
+// all match with it, and it imports nothing of theirs.
+pub(crate) mod wildcard;
 pub mod wire;
 pub mod xml;
 

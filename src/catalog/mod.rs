@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::LazyLock;
 
-use crate::policy::pattern::Glob;
+use crate::wildcard::Glob;
 
 /// Whether an action pattern contains a wildcard.
 fn has_wildcard(pattern: &str) -> bool {

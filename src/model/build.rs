@@ -383,15 +383,13 @@ impl Model {
                 b.error(&at, format!("`{name}` is not a policy name"));
                 continue;
             };
-            if let Some(policy) = b.policy(source, &at, PolicyKind::Identity, &reference) {
-                if policy.size() > MANAGED_POLICY_SIZE {
-                    b.error(
-                        &at,
-                        format!(
-                            "cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE} (this policy has {})",
-                            policy.size()
-                        ),
-                    );
+            // AWS's own policies: no size quota, unknown actions summarized (see the function).
+            if let Some(policy) = b.parse_policy(source, &at, &reference) {
+                for finding in managed::aws_managed_findings(name, &policy) {
+                    match finding.severity {
+                        Severity::Error => b.error(&at.join(&finding.path), finding.message),
+                        Severity::Warning => b.warn(&at.join(&finding.path), finding.message),
+                    }
                 }
                 let id = b.ids.unique_id("ANPA", &format!("aws-policy/{name}"));
                 let (path, short) = match name.rsplit_once('/') {
@@ -933,7 +931,7 @@ fn check_bucket_policy_scope(b: &mut Builder<'_>, policy: &Policy, bucket: &str,
                 let in_bucket = r == "*"
                     || r.strip_prefix("arn:").and_then(|rest| rest.split_once(":s3:::")).is_some_and(|(_, res)| {
                         let name = res.split('/').next().unwrap_or(res);
-                        crate::policy::pattern::Glob::new(name).matches(bucket)
+                        crate::wildcard::Glob::new(name).matches(bucket)
                     });
                 if !in_bucket {
                     let p = match i {

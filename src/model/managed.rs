@@ -12,7 +12,9 @@
 
 use std::sync::{Arc, LazyLock};
 
-use crate::policy::Policy;
+use crate::path::JsonPath;
+use crate::policy::validate::UnknownActions;
+use crate::policy::{Finding, Policy, PolicyKind, Severity};
 
 const SHIPPED: [(&str, &str); 5] = [
     ("AdministratorAccess", include_str!("managed/AdministratorAccess.json")),
@@ -70,6 +72,32 @@ pub(crate) fn rcp_full_aws_access() -> Option<Arc<Policy>> {
     RCP_FULL_AWS_ACCESS_POLICY.clone()
 }
 
+/// What the world reports about an AWS managed policy a fixture defines (`aws_managed_policies`).
+///
+/// Two rules differ from the customer managed policies a user writes:
+/// - no size quota: IAM's "managed policy size" quota of 6,144 characters (IAM and AWS STS
+///   quotas) binds the policies a customer creates, and AWS's own exceed it —
+///   `ReadOnlyAccess` is about 47 KB, `AWSSupportServiceRolePolicy` about 81 KB — so a fixture
+///   imported from a real account must accept them;
+/// - actions the catalog does not know (retired ones, or ones newer than the catalog) come as one
+///   warning per policy rather than one per action: the user cannot change AWS's document, and a
+///   real account's dump would otherwise print hundreds of lines.
+pub(crate) fn aws_managed_findings(name: &str, policy: &Policy) -> Vec<Finding> {
+    let (mut findings, unknown) = policy.check(PolicyKind::Identity, UnknownActions::Count);
+    if unknown > 0 {
+        let (count, verb) =
+            if unknown == 1 { ("1 action".to_owned(), "is") } else { (format!("{unknown} actions"), "are") };
+        findings.push(Finding {
+            severity: Severity::Warning,
+            path: JsonPath::root(),
+            message: format!(
+                "AWS managed policy `{name}`: {count} {verb} unknown to the catalog (retired, or newer than it); not listed"
+            ),
+        });
+    }
+    findings
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +116,48 @@ mod tests {
         }
         assert!(full_aws_access().is_some());
         assert!(rcp_full_aws_access().is_some_and(|p| p.validate(PolicyKind::ResourceControl).is_empty()));
+    }
+
+    fn findings(json: &str) -> Vec<String> {
+        aws_managed_findings("Example", &Policy::parse(json).unwrap()).iter().map(ToString::to_string).collect()
+    }
+
+    #[test]
+    fn unknown_actions_of_an_aws_managed_policy_are_one_line() {
+        let two = r#"{"Version":"2012-10-17","Statement":[
+            {"Effect":"Allow","Action":["s3:GetObject","s3:GetObjects","codestar:List*"],"Resource":"*"},
+            {"Effect":"Allow","Action":"S3:getobjects","Resource":"*"}]}"#;
+        assert_eq!(
+            findings(two),
+            [
+                "AWS managed policy `Example`: 2 actions are unknown to the catalog (retired, or newer than it); not listed"
+            ]
+        );
+        let one =
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObjects","Resource":"*"}]}"#;
+        assert_eq!(
+            findings(one),
+            [
+                "AWS managed policy `Example`: 1 action is unknown to the catalog (retired, or newer than it); not listed"
+            ]
+        );
+        let known = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}"#;
+        assert!(findings(known).is_empty());
+    }
+
+    #[test]
+    fn other_findings_and_sizes_of_an_aws_managed_policy() {
+        // No size quota: a document far over 6,144 characters gets no finding.
+        let actions: Vec<String> = (0..600).map(|i| format!("s3:GetObject{}", "Version".repeat(i % 2))).collect();
+        let big = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]});
+        let policy = Policy::from_value(big).unwrap();
+        assert!(policy.size() > 6_144);
+        assert!(aws_managed_findings("Big", &policy).is_empty());
+        // Every other rule still holds.
+        let with_principal = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*"}]}"#;
+        assert_eq!(
+            findings(with_principal),
+            ["Statement[0].Principal: this kind of policy must not specify a principal"]
+        );
     }
 }

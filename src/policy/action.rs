@@ -4,7 +4,7 @@ use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use super::pattern::Glob;
+use crate::wildcard::Glob;
 
 /// An IAM action, `service:ActionName`, as a request names it.
 ///

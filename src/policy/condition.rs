@@ -15,9 +15,9 @@ use std::str::FromStr;
 use ipnet::IpNet;
 
 use super::context::{KeyRef, Lookup};
-use super::pattern::Glob;
 use super::variables::Template;
 use crate::arn::Arn;
+use crate::wildcard::Glob;
 
 /// A condition operator without its qualifiers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -540,8 +540,19 @@ impl Condition {
         let values = lookup.get(&self.key);
         let as_outcome = |b: bool| if b { Outcome::True } else { Outcome::False };
         if op.base == B::Null {
-            // `"true"`: the key must be absent; `"false"`: it must be present.
             let present = values.is_some();
+            // The set qualifiers apply to `Null` as to every operator: on an absent key (or an
+            // empty set of values) "ForAllValues […] also returns true if there are no context
+            // keys in the request", and for ForAnyValue "for no matching context key or a null
+            // dataset, the condition returns false" (IAM User Guide, Single-valued vs.
+            // multivalued context keys > Set operators for multivalued context keys).
+            match (op.set, present) {
+                (Some(SetQualifier::ForAllValues), false) => return Outcome::True,
+                (Some(SetQualifier::ForAnyValue), false) => return Outcome::FalseMissingKey,
+                _ => {}
+            }
+            // `"true"`: the key must be absent; `"false"`: it must be present. Every value of a
+            // present key exists, so under a qualifier each value tests as the key itself does.
             let Compiled::Null(expected) = &self.values else { return Outcome::False };
             return as_outcome(expected.contains(&Some(!present)));
         }
@@ -700,6 +711,28 @@ mod tests {
         assert!(t("Null", "k", &["true"], none()));
         assert!(!t("Null", "k", &["false"], none()));
         assert!(t("Null", "k", &["false"], none().with("k", "x")));
+    }
+
+    #[test]
+    fn set_qualifiers_on_null_apply_to_an_absent_key() {
+        let none = Context::new;
+        let present = || Context::new().with_values("aws:TagKeys", ["team", "env"]);
+        // Absent (or empty): ForAllValues is true and ForAnyValue false, whatever `Null` asks.
+        assert!(t("ForAllValues:Null", "aws:TagKeys", &["true"], none()));
+        assert!(t("ForAllValues:Null", "aws:TagKeys", &["false"], none()));
+        assert_eq!(eval("ForAnyValue:Null", "aws:TagKeys", &["true"], none()), Outcome::FalseMissingKey);
+        assert_eq!(eval("ForAnyValue:Null", "aws:TagKeys", &["false"], none()), Outcome::FalseMissingKey);
+        let empty = Context::new().with_values("aws:TagKeys", Vec::<String>::new());
+        assert!(t("ForAllValues:Null", "aws:TagKeys", &["false"], empty.clone()));
+        assert!(!t("ForAnyValue:Null", "aws:TagKeys", &["true"], empty));
+        // Present: every value exists, so each qualifier agrees with plain `Null`.
+        for op in ["Null", "ForAllValues:Null", "ForAnyValue:Null"] {
+            assert!(t(op, "aws:TagKeys", &["false"], present()), "{op}");
+            assert!(!t(op, "aws:TagKeys", &["true"], present()), "{op}");
+        }
+        // Plain `Null` is unchanged.
+        assert!(t("Null", "aws:TagKeys", &["true"], none()));
+        assert!(!t("Null", "aws:TagKeys", &["false"], none()));
     }
 
     #[test]

@@ -94,6 +94,9 @@ pub enum Cause {
     ExplicitDeny(PolicyType),
     /// No policy of this kind allows the request.
     NoAllow(PolicyType),
+    /// The action needs no permission, so no policy was evaluated and none could deny it (see
+    /// [`permission_not_required`](crate::policy::permission_not_required)).
+    NoPermissionRequired,
 }
 
 /// One statement that applied to the request.
@@ -159,7 +162,7 @@ impl Decision {
         mut missing_keys: Vec<Arc<str>>,
     ) -> Decision {
         let outcome = match cause {
-            Cause::Allowed => Outcome::Allow,
+            Cause::Allowed | Cause::NoPermissionRequired => Outcome::Allow,
             Cause::ExplicitDeny(_) => Outcome::ExplicitDeny,
             Cause::NoAllow(_) => Outcome::ImplicitDeny,
         };
@@ -224,6 +227,9 @@ impl Decision {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn explanation(&self) -> String {
+        if self.cause == Cause::NoPermissionRequired {
+            return format!("no policy was evaluated: {} needs no permission and cannot be denied", self.action);
+        }
         let mut lines: Vec<String> = self.reasons.iter().map(|r| format!("{r}")).collect();
         if lines.is_empty() {
             lines.push("no statement applied".to_owned());
@@ -239,6 +245,9 @@ impl fmt::Display for Decision {
         let on = if &*self.resource == "*" { String::new() } else { format!(" on resource: {}", self.resource) };
         match self.cause {
             Cause::Allowed => write!(f, "User: {p} is authorized to perform: {a}{on}")?,
+            Cause::NoPermissionRequired => {
+                write!(f, "User: {p} is authorized to perform: {a}{on}, which needs no permission")?
+            }
             Cause::ExplicitDeny(t) => {
                 // AWS's wording: "an identity-based policy", "the role trust policy", "a …" otherwise.
                 let article = match t {

@@ -11,11 +11,11 @@ use serde_json::{Map, Value};
 use super::action::ActionPattern;
 use super::condition::{Condition, ConditionOperator, UnknownOperator};
 use super::context::Lookup;
-use super::pattern::Glob;
 use super::principal::AccountId;
 use super::variables::Template;
 use crate::arn::Arn;
 use crate::path::JsonPath;
+use crate::wildcard::Glob;
 
 /// `Allow` or `Deny`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]

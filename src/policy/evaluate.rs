@@ -512,7 +512,46 @@ impl Evaluator<'_> {
     }
 }
 
+/// Whether an action needs no permission at all: AWS performs it for any caller that signs
+/// with valid credentials, without asking any policy, so no policy can allow or deny it.
+///
+/// This is the one place that rule is written; [`evaluate`] applies it, so the world's
+/// questions, the fake STS, `iamsim eval` and the decision vectors all answer alike. One action
+/// is documented so: `sts:GetCallerIdentity` — "No permissions are required to perform this
+/// operation. If an administrator attaches a policy to your identity that explicitly denies
+/// access to the sts:GetCallerIdentity action, you can still perform this operation" (AWS
+/// Security Token Service API Reference, GetCallerIdentity). `sts:GetSessionToken` also needs
+/// no permission, but only an IAM user's long-term keys may call it, which a principal alone
+/// does not tell: the fake STS checks that, and it is not listed here.
+///
+/// ```
+/// use iamsim::policy::permission_not_required;
+/// assert!(permission_not_required(&"sts:GetCallerIdentity".parse()?));
+/// assert!(permission_not_required(&"STS:getcalleridentity".parse()?));
+/// assert!(!permission_not_required(&"sts:GetAccessKeyInfo".parse()?));
+/// # Ok::<(), iamsim::policy::ActionError>(())
+/// ```
+pub fn permission_not_required(action: &Action) -> bool {
+    action.lowercase() == "sts:getcalleridentity"
+}
+
 /// Decides one request against the policies in force, as AWS does.
+///
+/// An action that needs no permission ([`permission_not_required`]) is allowed for every
+/// caller with credentials (a user, role session, root or federated user), whatever the
+/// policies say; anonymous callers, services and web identities have no credentials to call it
+/// with, and are decided as for any other action.
+///
+/// ```
+/// use iamsim::{evaluate, AuthzRequest, Outcome, Policy, PolicySet};
+/// let deny_all = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}"#)?;
+/// let set = PolicySet::new().identity(deny_all.named("DenyAll"));
+/// let whoami = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "sts:GetCallerIdentity", "*")?;
+/// let decision = evaluate(&whoami, &set);
+/// assert_eq!(decision.outcome(), Outcome::Allow);
+/// assert_eq!(decision.explanation(), "no policy was evaluated: sts:GetCallerIdentity needs no permission and cannot be denied");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// ```
 /// use iamsim::{evaluate, AuthzRequest, Outcome, Policy, PolicySet};
@@ -526,6 +565,16 @@ impl Evaluator<'_> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn evaluate(request: &AuthzRequest, policies: &PolicySet) -> Decision {
+    if permission_not_required(&request.action) && request.principal.account().is_some() {
+        return Decision::new(
+            Cause::NoPermissionRequired,
+            request.principal_name.clone(),
+            request.action.clone(),
+            request.resource.text.clone(),
+            Vec::new(),
+            Vec::new(),
+        );
+    }
     let mut ev = Evaluator {
         request,
         lookup: Lookup { principal: &request.principal, context: &request.context },

@@ -26,7 +26,6 @@ pub(crate) mod context;
 pub(crate) mod decision;
 pub(crate) mod document;
 pub(crate) mod evaluate;
-pub(crate) mod pattern;
 pub(crate) mod principal;
 pub(crate) mod validate;
 pub(crate) mod variables;
@@ -36,7 +35,7 @@ pub use condition::{BaseOperator, ConditionOperator, SetQualifier, UnknownOperat
 pub use context::Context;
 pub use decision::{Cause, Decision, Outcome, PolicyType, Reason};
 pub use document::{Effect, Policy, PolicyError, PolicyErrorKind, PolicyVersion};
-pub use evaluate::{AuthzRequest, PolicySet, RequestError, Resource, evaluate};
+pub use evaluate::{AuthzRequest, PolicySet, RequestError, Resource, evaluate, permission_not_required};
 pub use principal::{
     AccountId, FederatedUserPrincipal, Principal, PrincipalError, RoleSessionPrincipal, RootPrincipal,
     ServicePrincipal, Tags, UserPrincipal, WebIdentityPrincipal,

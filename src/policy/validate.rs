@@ -83,9 +83,27 @@ impl fmt::Display for Finding {
     }
 }
 
+/// Whether unknown actions are warned about one by one, or only counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum UnknownActions {
+    /// One warning per unknown action, with a "did you mean": for policies the user wrote.
+    List,
+    /// Counted, not listed: for AWS managed policies, whose retired actions (or actions newer
+    /// than the catalog) the user can do nothing about.
+    Count,
+}
+
 impl Policy {
     /// Checks the policy for use as `kind`: the findings are sorted errors first.
     pub fn validate(&self, kind: PolicyKind) -> Vec<Finding> {
+        self.check(kind, UnknownActions::List).0
+    }
+
+    /// Checks the policy for use as `kind`, with the findings sorted errors first and the number
+    /// of distinct actions (and action patterns) the catalog does not know; with
+    /// [`UnknownActions::Count`] these are left out of the findings.
+    pub(crate) fn check(&self, kind: PolicyKind, unknown_actions: UnknownActions) -> (Vec<Finding>, usize) {
+        let mut unknown = std::collections::BTreeSet::new();
         let mut out = Vec::new();
         let error = |out: &mut Vec<Finding>, path: JsonPath, message: String| {
             out.push(Finding { severity: Severity::Error, path, message })
@@ -163,12 +181,22 @@ impl Policy {
             for (i, pattern) in st.actions.patterns.iter().enumerate() {
                 let text = pattern.as_str();
                 let path = if is_array { list_path.index(i) } else { list_path.clone() };
+                let known = if pattern.is_literal() {
+                    catalog.is_known_action(text)
+                } else {
+                    text == "*" || !catalog.expand(text).is_empty()
+                };
+                if known {
+                    continue;
+                }
+                unknown.insert(text.to_ascii_lowercase());
+                if unknown_actions == UnknownActions::Count {
+                    continue;
+                }
                 if pattern.is_literal() {
-                    if !catalog.is_known_action(text) {
-                        let hint = catalog.suggest(text).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
-                        warn(&mut out, path, format!("`{text}` is not a known action and grants nothing{hint}"));
-                    }
-                } else if text != "*" && catalog.expand(text).is_empty() {
+                    let hint = catalog.suggest(text).map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
+                    warn(&mut out, path, format!("`{text}` is not a known action and grants nothing{hint}"));
+                } else {
                     warn(&mut out, path, format!("`{text}` matches no known action"));
                 }
             }
@@ -229,7 +257,7 @@ impl Policy {
             }
         }
         out.sort_by_key(|f| f.severity);
-        out
+        (out, unknown.len())
     }
 
     /// The size AWS counts against IAM's quotas: the characters of the document without
@@ -307,6 +335,28 @@ mod tests {
                 "Statement[1].Sid: `A b` is not a valid Sid: IAM allows only letters and digits",
                 "Statement[1].Sid: `A b` is used by another statement: Sids must be unique",
                 "Statement[1].Condition.DateLessThan.aws:CurrentTime: `soon` is not valid for DateLessThan: expected an ISO 8601 date-time or epoch seconds",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_actions_are_listed_or_counted() {
+        let policy = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Action":["s3:GetObjects","s3:Gett*","s3:GetObject"],"Resource":"*"},
+                {"Effect":"Allow","Action":"S3:GETOBJECTS","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"maybe"}}}]}"#,
+        )
+        .unwrap();
+        let (listed, count) = policy.check(PolicyKind::Identity, UnknownActions::List);
+        assert_eq!(count, 2, "distinct, whatever the case");
+        assert_eq!(listed.len(), 4, "{listed:?}");
+        assert_eq!(listed, policy.validate(PolicyKind::Identity));
+        let (counted, count) = policy.check(PolicyKind::Identity, UnknownActions::Count);
+        assert_eq!(count, 2);
+        assert_eq!(
+            counted.iter().map(ToString::to_string).collect::<Vec<_>>(),
+            [
+                "Statement[1].Condition.Bool.aws:SecureTransport: `maybe` is not valid for Bool: expected `true` or `false`"
             ]
         );
     }

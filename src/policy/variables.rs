@@ -14,7 +14,7 @@
 //!   contains it matches nothing ("Policy variables with no value").
 
 use super::context::{KeyRef, Lookup};
-use super::pattern::{Glob, GlobBuilder};
+use crate::wildcard::{Glob, GlobBuilder};
 
 /// One piece of a template.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,12 +5,16 @@ use super::error::{StsError, Validation};
 use crate::policy::Context;
 use crate::xml::XmlWriter;
 
-/// "No permissions are required to perform this operation. If an administrator attaches a
-/// policy to your identity that explicitly denies access to the sts:GetCallerIdentity action,
-/// you can still perform this operation" (STS API Reference, GetCallerIdentity). So no
-/// authorization is asked for.
+/// Who the caller is. `sts:GetCallerIdentity` is asked like any permission, and the engine's one
+/// rule for it ([`permission_not_required`](crate::policy::permission_not_required): "No
+/// permissions are required to perform this operation", STS API Reference) allows it whatever
+/// the caller's policies say; no authorization is logged.
 pub(super) fn get_caller_identity(call: &mut Call<'_>) -> Result<Vec<u8>, StsError> {
     let identity = call.live.identity(&call.caller).ok_or_else(StsError::missing_authentication)?;
+    let decision = call.authorize("sts:GetCallerIdentity", "*", &Context::new())?;
+    if !decision.is_allowed() {
+        return Err(StsError::access_denied(decision.to_string()));
+    }
     let mut xml = XmlWriter::new();
     xml.element_ns("GetCallerIdentityResponse", super::NAMESPACE, |x| {
         x.element("GetCallerIdentityResult", |x| {

@@ -15,7 +15,7 @@
 //! | `AssumeRoleWithSAML` | no | `sts:AssumeRoleWithSAML` on the role (trust policy) |
 //! | `GetSessionToken` | yes | none ("You cannot use policies to control authentication operations") |
 //! | `GetFederationToken` | yes | `sts:GetFederationToken` on `arn:aws:sts::ACCOUNT:federated-user/NAME` |
-//! | `GetCallerIdentity` | yes | none, and a deny cannot stop it |
+//! | `GetCallerIdentity` | yes | `sts:GetCallerIdentity`, which needs no permission: allowed whatever the policies say |
 //! | `GetAccessKeyInfo` | yes | `sts:GetAccessKeyInfo` |
 //! | `DecodeAuthorizationMessage` | yes | `sts:DecodeAuthorizationMessage` |
 
@@ -38,7 +38,7 @@ pub use saml::saml_idp;
 
 use crate::live::{Authorization, Live, LogEntry};
 use crate::model::Caller;
-use crate::policy::{Action, Context, Decision, Resource};
+use crate::policy::{Action, Cause, Context, Decision, Resource};
 use crate::wire::WireRequest;
 
 /// The XML namespace of every STS response.
@@ -75,7 +75,9 @@ pub(crate) struct Call<'a> {
 }
 
 impl Call<'_> {
-    /// Asks the world; records the decision for the access log.
+    /// Asks the world; records the decision for the access log. An action that needs no
+    /// permission ([`permission_not_required`](crate::policy::permission_not_required)) is
+    /// allowed without a policy being read, so there is no authorization to record.
     pub(crate) fn authorize(&mut self, action: &str, resource: &str, context: &Context) -> Result<Decision, StsError> {
         let action: Action = action.parse().map_err(|e| StsError::other(500, "InternalFailure", format!("{e}")))?;
         let resource = Resource::parse(resource).map_err(|e| StsError::invalid_parameter(format!("{e}")))?;
@@ -85,7 +87,9 @@ impl Call<'_> {
             .live
             .authorize(&self.caller, &action, &resource, &context)
             .map_err(|_| StsError::invalid_client_token())?;
-        self.authorizations.push(Authorization::new(&decision, &context));
+        if decision.cause() != Cause::NoPermissionRequired {
+            self.authorizations.push(Authorization::new(&decision, &context));
+        }
         Ok(decision)
     }
 

@@ -97,6 +97,54 @@ fn eval_prints_the_decision_then_the_explanation() {
 }
 
 #[test]
+fn eval_allows_get_caller_identity_whatever_the_policies_say() {
+    let dir = temp_dir("eval-whoami");
+    let deny = write(
+        &dir,
+        "deny.json",
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"sts:GetCallerIdentity","Resource":"*"}]}"#,
+    );
+    let (out, err, code) = iamsim(&[
+        "eval",
+        "--policy",
+        &deny,
+        "--scp",
+        &deny,
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+        "--action",
+        "sts:GetCallerIdentity",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(
+        out,
+        "allow\nUser: arn:aws:iam::111122223333:user/alice is authorized to perform: sts:GetCallerIdentity, which needs no permission\n\
+         no policy was evaluated: sts:GetCallerIdentity needs no permission and cannot be denied\n"
+    );
+    // A world gives the same answer.
+    let fixture = write(
+        &dir,
+        "world.yaml",
+        r#"accounts: {"111122223333": {users: {alice: {inline_policies: {Deny: {Version: "2012-10-17", Statement: [{Effect: Deny, Action: "*", Resource: "*"}]}}}}}}"#,
+    );
+    let (out, err, code) = iamsim(&[
+        "eval",
+        "--fixture",
+        &fixture,
+        "--principal",
+        "arn:aws:iam::111122223333:user/alice",
+        "--action",
+        "sts:GetCallerIdentity",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!((err.as_str(), code), ("", 0));
+    assert_eq!(out.lines().next(), Some("allow"));
+}
+
+#[test]
 fn eval_takes_several_policy_files_after_one_flag() {
     let dir = temp_dir("eval-many");
     let get = write(

@@ -207,6 +207,94 @@ fn two_accounts_merge_into_one_fixture_with_a_cross_account_role() {
     );
 }
 
+/// The two sample dumps merged into one file, list by list, as tools that collect many
+/// accounts write them.
+fn merged(paths: &[&str]) -> Value {
+    let mut out = json!({});
+    for path in paths {
+        let dump: Value = serde_json::from_str(&sample(path)).unwrap();
+        for list in ["UserDetailList", "GroupDetailList", "RoleDetailList", "Policies"] {
+            let items = dump[list].as_array().cloned().unwrap_or_default();
+            match out[list].as_array_mut() {
+                Some(all) => all.extend(items),
+                None => out[list] = Value::Array(items),
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_dump_of_two_accounts_places_each_entity_in_the_account_its_arn_names() {
+    let outcome = from_authorization_details(&merged(&[MULTI_DEV, MULTI_PROD]).to_string()).unwrap();
+    // The same fixture as from one dump per account, with exactly one warning more.
+    assert_eq!(outcome.fixture, import(&[MULTI_DEV, MULTI_PROD]).fixture);
+    assert_eq!(
+        warnings(&outcome),
+        [
+            "the dump holds 2 accounts, `111111111111` and `222222222222`: each user, group, role and policy is placed in the account its `Arn` names (one without an `Arn` in `111111111111`)"
+        ]
+    );
+    assert_eq!(outcome.warnings[0].input, 0);
+    Model::build(&outcome.fixture).unwrap();
+}
+
+#[test]
+fn a_dump_of_three_accounts_keeps_names_references_and_groups_per_account() {
+    let doc = |action: &str| json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}]});
+    let policy = |account: &str, action: &str| {
+        json!({"PolicyName": "Shared", "Arn": format!("arn:aws:iam::{account}:policy/Shared"),
+               "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document": doc(action)}]})
+    };
+    let attach =
+        |account: &str| json!([{"PolicyName": "Shared", "PolicyArn": format!("arn:aws:iam::{account}:policy/Shared")}]);
+    let dump = json!({
+        "UserDetailList": [
+            {"UserName": "ann", "Arn": "arn:aws:iam::111111111111:user/ann", "GroupList": ["ops"], "AttachedManagedPolicies": attach("111111111111")},
+            {"UserName": "ann", "Arn": "arn:aws:iam::333333333333:user/ann", "GroupList": ["ops"], "AttachedManagedPolicies": attach("333333333333")},
+            {"UserName": "nobody-knows", "GroupList": []}
+        ],
+        "GroupDetailList": [{"GroupName": "ops", "Arn": "arn:aws:iam::111111111111:group/ops"}],
+        "RoleDetailList": [{"RoleName": "deploy", "Arn": "arn:aws:iam::222222222222:role/deploy",
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                "Principal": {"AWS": "arn:aws:iam::333333333333:user/ann"}, "Action": "sts:AssumeRole"}]},
+            "AttachedManagedPolicies": attach("222222222222")}],
+        "Policies": [policy("111111111111", "s3:GetObject"), policy("222222222222", "s3:PutObject"), policy("333333333333", "s3:ListBucket")]
+    });
+    let outcome = from_authorization_details(&dump.to_string()).unwrap();
+    let fixture = &outcome.fixture;
+    assert_eq!(fixture.accounts.keys().collect::<Vec<_>>(), ["111111111111", "222222222222", "333333333333"]);
+    let (a, b, c) =
+        (&fixture.accounts["111111111111"], &fixture.accounts["222222222222"], &fixture.accounts["333333333333"]);
+    // The same policy name in three accounts: three policies, each with its own document, and
+    // each identity refers to its own account's by name.
+    let action = |account: &iamsim::fixtures::AccountFixture| {
+        document(account.policies["Shared"].document())["Statement"][0]["Action"].clone()
+    };
+    assert_eq!(
+        (action(a), action(b), action(c)),
+        (json!("s3:GetObject"), json!("s3:PutObject"), json!("s3:ListBucket"))
+    );
+    assert_eq!(a.users["ann"].policies, ["Shared"]);
+    assert_eq!(c.users["ann"].policies, ["Shared"]);
+    assert_eq!(b.roles["deploy"].policies, ["Shared"]);
+    // Group membership is per account: `ops` exists only in the first. A user without an ARN
+    // goes to the first account.
+    assert_eq!(a.users["ann"].groups, ["ops"]);
+    assert!(c.users["ann"].groups.is_empty());
+    assert!(a.users.contains_key("nobody-knows"));
+    assert!(b.users.is_empty() && c.groups.is_empty());
+    assert_eq!(
+        warnings(&outcome),
+        [
+            "the dump holds 3 accounts, `111111111111`, `333333333333` and `222222222222`: each user, group, role and policy is placed in the account its `Arn` names (one without an `Arn` in `111111111111`)",
+            "UserDetailList[1].GroupList[0]: user `ann` is in group `ops`, which is not in the dump: membership dropped",
+        ]
+    );
+    // The cross-account trust resolves: the world knows the user in the third account.
+    Model::build(fixture).unwrap();
+}
+
 #[test]
 fn every_imported_policy_parses_and_the_yaml_reads_back() {
     for paths in [&[DEV_CLI][..], &[RAW_API], &[MULTI_DEV, MULTI_PROD]] {
@@ -311,11 +399,6 @@ fn invalid_input_is_reported_with_its_json_path() {
         (json!({"UserDetailList": ["alice"]}), "UserDetailList[0]: expected an object"),
         (json!([]), "expected a JSON object"),
         (json!({}), "no account id found: no user, group, role or customer managed policy has an `Arn` naming one"),
-        (
-            json!({"UserDetailList": [{"Arn": "arn:aws:iam::111111111111:user/a"}],
-                   "RoleDetailList": [{"Arn": "arn:aws:iam::222222222222:role/b"}]}),
-            "RoleDetailList[0].Arn: account `222222222222` differs from account `111111111111` named earlier: a dump must hold one account",
-        ),
         (
             json!({"Policies": [{"Arn": "arn:aws:iam::111122223333:policy/P", "PolicyVersionList": [
                 {"VersionId": "v1", "IsDefaultVersion": "yes", "Document": {}}]}]}),
@@ -603,6 +686,114 @@ fn a_saml_provider_named_by_a_trust_policy_is_added() {
         ]
     );
     Model::build(&outcome.fixture).unwrap();
+}
+
+/// Actions of services AWS retired, which the catalog does not know, as AWS managed policies
+/// still list some of them.
+const RETIRED: [&str; 4] =
+    ["codestar:DescribeProject", "codestar:ListProjects", "elastic-inference:DescribeAccelerators", "codestar:List*"];
+
+/// An AWS managed policy shaped and sized like `ReadOnlyAccess` (about 47 KB): `Describe*`,
+/// `Get*` and `List*` of every service the catalog has such actions for, every other read or
+/// list action by name, and the retired actions (one of them listed twice).
+fn read_only_access() -> Value {
+    use iamsim::catalog::AccessLevel;
+    let catalog = iamsim::catalog::Catalog::global();
+    let mut actions: Vec<String> = Vec::new();
+    for service in catalog.services() {
+        for verb in ["Describe", "Get", "List"] {
+            let pattern = format!("{}:{verb}*", service.prefix());
+            if !catalog.expand(&pattern).is_empty() {
+                actions.push(pattern);
+            }
+        }
+        for action in service.actions() {
+            let read = matches!(action.access_level(), AccessLevel::Read | AccessLevel::List);
+            let name = action.action_name();
+            if read && !["Describe", "Get", "List"].iter().any(|verb| name.starts_with(verb)) {
+                actions.push(action.name().to_owned());
+            }
+        }
+    }
+    json!({"Version": "2012-10-17", "Statement": [
+        {"Sid": "ReadOnly", "Effect": "Allow", "Action": actions, "Resource": "*"},
+        {"Sid": "Retired", "Effect": "Allow", "Action": RETIRED, "Resource": "*"},
+        {"Sid": "RetiredAgain", "Effect": "Allow", "Action": RETIRED[1], "Resource": "*"},
+    ]})
+}
+
+/// A dump as a real account gives it: a user with an AWS managed policy of about 47 KB and a
+/// customer managed policy of its own with two unknown actions.
+fn real_account_dump() -> Value {
+    json!({
+        "UserDetailList": [{"UserName": "alice", "UserId": "AIDAEXAMPLEALICE0001", "Path": "/",
+            "Arn": "arn:aws:iam::111122223333:user/alice", "GroupList": [],
+            "AttachedManagedPolicies": [
+                {"PolicyName": "ReadOnlyAccess", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+                {"PolicyName": "Mine", "PolicyArn": "arn:aws:iam::111122223333:policy/Mine"}]}],
+        "Policies": [
+            {"PolicyName": "ReadOnlyAccess", "Arn": "arn:aws:iam::aws:policy/ReadOnlyAccess", "Path": "/",
+             "DefaultVersionId": "v120", "AttachmentCount": 1, "IsAttachable": true,
+             "PolicyVersionList": [{"VersionId": "v120", "IsDefaultVersion": true, "Document": read_only_access()}]},
+            {"PolicyName": "Mine", "Arn": "arn:aws:iam::111122223333:policy/Mine", "Path": "/",
+             "DefaultVersionId": "v1",
+             "PolicyVersionList": [{"VersionId": "v1", "IsDefaultVersion": true, "Document":
+                {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+                    "Action": ["s3:GetObject", "s3:GetObjects", "codestar:ListProjects"], "Resource": "*"}]}}]}
+        ]
+    })
+}
+
+#[test]
+fn a_real_account_with_large_aws_managed_policies_imports_validates_and_loads() {
+    let catalog = iamsim::catalog::Catalog::global();
+    assert!(
+        RETIRED.iter().all(|a| catalog.expand(a).is_empty()),
+        "the catalog knows one of {RETIRED:?}: pick actions it does not know"
+    );
+    let outcome = from_authorization_details(&real_account_dump().to_string()).unwrap();
+    assert_eq!(warnings(&outcome), Vec::<String>::new());
+    let read_only = document(&outcome.fixture.aws_managed_policies["ReadOnlyAccess"]);
+    let size = Policy::from_value(read_only.clone()).unwrap().size();
+    assert!(size > 40_000, "ReadOnlyAccess is about 47 KB, this one {size} characters");
+
+    // `iamsim validate` accepts the imported fixture: no PolicySize error for the AWS managed
+    // policy; its unknown actions are one line (4: the three retired actions and the pattern
+    // that matches none, the one listed twice counted once), the user's own policy's one line
+    // each.
+    let (yaml, _, code) = iamsim(&["import", "authz-details", "-"], &real_account_dump().to_string());
+    assert_eq!(code, 0);
+    let file = temp_file("real-account", "imported.yaml", &yaml);
+    let (out, err, code) = iamsim(&["validate", &file.display().to_string()], "");
+    let file = file.display();
+    let line = |text: &str| yaml.lines().position(|l| l.contains(text)).unwrap() + 1;
+    assert_eq!(
+        (out.lines().map(str::to_owned).collect::<Vec<_>>(), err.as_str(), code),
+        (
+            vec![
+                format!(
+                    "{file}:{}:3: aws_managed_policies.ReadOnlyAccess: warning: AWS managed policy `ReadOnlyAccess`: 4 actions are unknown to the catalog (retired, or newer than it); not listed",
+                    line("ReadOnlyAccess:")
+                ),
+                format!(
+                    "{file}:{}:13: accounts.111122223333.policies.Mine.Statement[0].Action[1]: warning: `s3:GetObjects` is not a known action and grants nothing, did you mean `s3:GetObject`?",
+                    line("- s3:GetObjects")
+                ),
+                format!(
+                    "{file}:{}:13: accounts.111122223333.policies.Mine.Statement[0].Action[2]: warning: `codestar:ListProjects` is not a known action and grants nothing",
+                    line("- codestar:ListProjects")
+                ),
+                "1 fixture valid: 1 account, 1 user, 0 groups, 0 roles, 1 managed policy, 0 buckets, 0 instances, 3 warnings".to_owned(),
+            ],
+            "",
+            0
+        )
+    );
+
+    // And the world loads and answers from it.
+    let world = iamsim::World::from_yaml(&yaml).unwrap();
+    world.user("111122223333", "alice").can("ec2:DescribeInstances").on("*").assert_allowed();
+    world.user("111122223333", "alice").can("ec2:TerminateInstances").on("*").assert_implicitly_denied();
 }
 
 #[test]

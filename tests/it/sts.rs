@@ -303,6 +303,51 @@ accounts:
     assert_eq!(code, "AccessDenied");
 }
 
+/// A user whose only policy denies every action, in an organization whose SCP denies
+/// `sts:GetCallerIdentity` too.
+const LOCKED_OUT: &str = r#"
+accounts:
+  "999999999999": {}
+  "111111111111":
+    users:
+      locked:
+        inline_policies:
+          DenyEverything: {Version: "2012-10-17", Statement: [{Effect: Deny, Action: "*", Resource: "*"}]}
+organization:
+  management_account: "999999999999"
+  scps:
+    root: [NoWhoAmI]
+  policies:
+    NoWhoAmI: {Version: "2012-10-17", Statement: [{Effect: Deny, Action: sts:GetCallerIdentity, Resource: "*"}]}
+  accounts: {"111111111111": root}
+"#;
+
+#[tokio::test]
+async fn get_caller_identity_needs_no_permission_and_no_deny_stops_it() {
+    let world = World::from_yaml(LOCKED_OUT).unwrap();
+    let sts = world.sts_client(world.user_credentials(DEV, "locked"));
+    let me = sts.get_caller_identity().send().await.unwrap();
+    assert_eq!(me.arn(), Some("arn:aws:iam::111111111111:user/locked"));
+    // No policy was asked, so the access log records no authorization for it.
+    let log = world.access_log();
+    assert_eq!(log.len(), 1);
+    let entry = &log.entries()[0];
+    assert_eq!((entry.operation.as_str(), entry.status), ("GetCallerIdentity", 200));
+    assert!(entry.authorizations.is_empty(), "{entry:?}");
+    // The carve-out is for that one action: the same user is denied GetAccessKeyInfo.
+    let key = world.user_credentials(DEV, "locked").access_key_id().to_owned();
+    let (code, message) = failure(sts.get_access_key_info().access_key_id(key).send().await);
+    assert_eq!(code, "AccessDenied");
+    assert!(message.ends_with("with an explicit deny in an identity-based policy"), "{message}");
+    // The world's questions give the same answer as the wire.
+    let whoami = world.user(DEV, "locked").can("sts:GetCallerIdentity").on("*");
+    whoami.assert_allowed();
+    assert_eq!(
+        whoami.explanation(),
+        "no policy was evaluated: sts:GetCallerIdentity needs no permission and cannot be denied"
+    );
+}
+
 #[tokio::test]
 async fn every_request_is_in_the_access_log() {
     let world = world();

@@ -18,6 +18,9 @@
 //!
 //! Patterns are compiled once into the cheapest form that can decide them (everything, an exact
 //! text, a prefix, or a token list), so matching does no parsing and no allocation.
+//!
+//! This module is the bottom layer of the crate: it imports nothing of iamsim, so that `arn`,
+//! `catalog` and `policy` can all match with it without an upward import.
 
 /// One element of a compiled pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
