@@ -47,6 +47,8 @@ pub struct Live {
     /// Numbers requests, so request ids are deterministic.
     requests: AtomicU64,
     observer: OnceLock<Observer>,
+    /// SigV4 signing keys already derived for requests to this world.
+    signing_keys: crate::auth::SigningKeys,
 }
 
 impl std::fmt::Debug for Live {
@@ -67,6 +69,7 @@ impl Live {
             messages: Mutex::new(Vec::new()),
             requests: AtomicU64::new(0),
             observer: OnceLock::new(),
+            signing_keys: crate::auth::SigningKeys::default(),
         }
     }
 
@@ -109,6 +112,12 @@ impl Live {
         let (c, rest) = rest.split_at(4);
         let (d, e) = rest.split_at(4);
         format!("{a}-{b}-{c}-{d}-{e}")
+    }
+
+    /// The SigV4 signing keys derived so far for requests to this world (the fakes verify
+    /// signatures with [`auth::verify_with`](crate::auth::verify_with)).
+    pub fn signing_keys(&self) -> &crate::auth::SigningKeys {
+        &self.signing_keys
     }
 
     /// Who signs with an access key id: an IAM user's long-term key, an account root key, or
