@@ -201,14 +201,23 @@ pub fn parse(parts: &Parts) -> Result<Option<SignedRequest>, AuthError> {
         .any(|(name, _)| matches!(name.as_slice(), b"X-Amz-Algorithm" | b"X-Amz-Credential" | b"X-Amz-Signature"));
     match parts.headers.get(http::header::AUTHORIZATION) {
         Some(_) if presigned => Err(AuthError::MultipleAuthMechanisms),
-        Some(value) => parse_header(&String::from_utf8_lossy(value.as_bytes()), parts).map(Some),
+        Some(value) => parse_header(&header_str(value), parts).map(Some),
         None if presigned => parse_query(&pairs, parts).map(Some),
         None => Ok(None),
     }
 }
 
 fn header_text(parts: &Parts, name: &str) -> Option<String> {
-    parts.headers.get(name).map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+    parts.headers.get(name).map(|value| header_str(value).into_owned())
+}
+
+/// A header's value as text: borrowed when it is visible ASCII (what every signer sends),
+/// otherwise read as UTF-8 with replacement characters.
+fn header_str(value: &http::HeaderValue) -> std::borrow::Cow<'_, str> {
+    match value.to_str() {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(value.as_bytes()),
+    }
 }
 
 fn parse_header(header: &str, parts: &Parts) -> Result<SignedRequest, AuthError> {
@@ -229,11 +238,11 @@ fn parse_header(header: &str, parts: &Parts) -> Result<SignedRequest, AuthError>
             _ => continue,
         };
         if slot.is_none() {
-            *slot = Some(value.trim().to_owned());
+            *slot = Some(value.trim());
         }
     }
-    let date_text =
-        header_text(parts, "x-amz-date").map(|v| (v, true)).or_else(|| header_text(parts, "date").map(|v| (v, false)));
+    let header_value = |name: &str| parts.headers.get(name).map(header_str);
+    let date_text = header_value("x-amz-date").map(|v| (v, true)).or_else(|| header_value("date").map(|v| (v, false)));
     let mut missing = Vec::new();
     for (name, present) in [
         ("Credential", credential.is_some()),
@@ -250,16 +259,18 @@ fn parse_header(header: &str, parts: &Parts) -> Result<SignedRequest, AuthError>
     else {
         return Err(AuthError::IncompleteSignature { missing, header: header.to_owned() });
     };
-    let (access_key_id, scope) = parse_credential(&credential, Placement::Header)?;
+    let (access_key_id, scope) = parse_credential(credential, Placement::Header)?;
     let parsed = if amz { date::parse_amz_date(&date_text) } else { date::parse_http_date(&date_text) };
-    let amz_date =
-        parsed.ok_or_else(|| AuthError::InvalidDate { value: date_text.clone(), placement: Placement::Header })?;
+    let amz_date = parsed.ok_or_else(|| AuthError::InvalidDate {
+        value: date_text.clone().into_owned(),
+        placement: Placement::Header,
+    })?;
     check_scope_date(&scope, amz_date, &date_text, Placement::Header)?;
     Ok(SignedRequest {
         access_key_id,
         scope,
-        signed_headers: split_signed_headers(&signed_headers),
-        signature,
+        signed_headers: split_signed_headers(signed_headers),
+        signature: signature.to_owned(),
         amz_date,
         location: SignatureLocation::Header,
         security_token: header_text(parts, "x-amz-security-token"),
@@ -357,8 +368,7 @@ fn check_scope_date(
     date_text: &str,
     placement: Placement,
 ) -> Result<(), AuthError> {
-    let day = date::format_basic(amz_date);
-    if day.as_deref().and_then(|d| d.get(..8)) == Some(scope.date.as_str()) {
+    if date::is_day(amz_date, &scope.date) {
         Ok(())
     } else {
         Err(AuthError::CredentialDateMismatch {
@@ -597,7 +607,7 @@ fn verify_request(
     };
     let canonical_request = canonical::canonical_request(signed, parts, &payload_hash, uri);
     let amz_date = date::format_basic_or_unknown(signed.amz_date);
-    let string_to_sign = canonical::string_to_sign(&amz_date, &signed.scope.to_string(), &canonical_request);
+    let string_to_sign = canonical::string_to_sign(&amz_date, &signed.scope, &canonical_request);
     let expected = match keys {
         Some(keys) => keys.key(secret, &signed.scope).map(|key| sign(key, string_to_sign.as_bytes())),
         None => signature(secret, &signed.scope, string_to_sign.as_bytes()),
