@@ -107,6 +107,18 @@ impl Context {
         self.entries.iter().map(|e| (&*e.1, e.2.as_slice()))
     }
 
+    /// The keys (as first written) and their values, sorted by key, taken out of the context.
+    ///
+    /// ```
+    /// use iamsim::Context;
+    /// let ctx = Context::new().with("b", "2").with("A", "1");
+    /// let entries: Vec<(String, Vec<String>)> = ctx.into_entries().collect();
+    /// assert_eq!(entries, [("A".to_owned(), vec!["1".to_owned()]), ("b".to_owned(), vec!["2".to_owned()])]);
+    /// ```
+    pub fn into_entries(self) -> impl Iterator<Item = (String, Vec<String>)> {
+        self.entries.into_iter().map(|(_, key, values)| (key.into(), values))
+    }
+
     /// Whether the context has no keys.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
