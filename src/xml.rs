@@ -38,7 +38,8 @@ impl Default for XmlWriter {
 impl XmlWriter {
     /// An empty document.
     pub fn new() -> XmlWriter {
-        XmlWriter { out: Vec::with_capacity(512) }
+        // Room for an STS response with credentials, so that it is not copied as it grows.
+        XmlWriter { out: Vec::with_capacity(2048) }
     }
 
     /// An empty document that starts with `<?xml version="1.0" encoding="UTF-8"?>` and a newline,
@@ -110,12 +111,17 @@ enum Escape {
 }
 
 fn escape(text: &str, kind: Escape, out: &mut Vec<u8>) {
+    let attribute = matches!(kind, Escape::Attribute);
+    let special =
+        |b: &u8| matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"' | b'\r') || (attribute && matches!(b, b'\n' | b'\t'));
+    // Most text has nothing to escape: one pass over every byte, without stopping early (so
+    // that the compiler can compare many bytes at once), then one copy.
+    if !text.as_bytes().iter().fold(false, |any, b| any | special(b)) {
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
     let mut rest = text.as_bytes();
     loop {
-        let special = |b: &u8| {
-            matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"' | b'\r')
-                || (matches!(kind, Escape::Attribute) && matches!(b, b'\n' | b'\t'))
-        };
         let Some(at) = rest.iter().position(special) else {
             out.extend_from_slice(rest);
             return;
