@@ -18,7 +18,7 @@ pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// Appends `bytes` in lowercase hex.
-fn push_hex(bytes: &[u8], out: &mut String) {
+pub(crate) fn push_hex(bytes: &[u8], out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     for &byte in bytes {
         out.push(char::from(HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0')));

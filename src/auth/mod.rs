@@ -45,7 +45,9 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
+use hmac::{Hmac, KeyInit, Mac};
 use http::request::Parts;
+use sha2::Sha256;
 
 mod canonical;
 pub mod chunked;
@@ -609,7 +611,7 @@ fn verify_request(
     let amz_date = date::format_basic_or_unknown(signed.amz_date);
     let string_to_sign = canonical::string_to_sign(&amz_date, &signed.scope, &canonical_request);
     let expected = match keys {
-        Some(keys) => keys.key(secret, &signed.scope).map(|key| sign(key, string_to_sign.as_bytes())),
+        Some(keys) => keys.mac(secret, &signed.scope).map(|mac| sign_with(mac, string_to_sign.as_bytes())),
         None => signature(secret, &signed.scope, string_to_sign.as_bytes()),
     };
     if !expected.as_deref().is_some_and(|e| canonical::constant_time_eq(e.as_bytes(), signed.signature.as_bytes())) {
@@ -672,6 +674,15 @@ fn sign(key: impl AsRef<[u8]>, string_to_sign: &[u8]) -> String {
     aws_sigv4::sign::v4::calculate_signature(key, string_to_sign)
 }
 
+/// `hex(HMAC-SHA256(key, string_to_sign))` from the MAC already keyed with the signing key: the
+/// same value as [`sign`], without hashing the key's padded blocks again.
+fn sign_with(mut mac: Hmac<Sha256>, string_to_sign: &[u8]) -> String {
+    mac.update(string_to_sign);
+    let mut out = String::with_capacity(64);
+    canonical::push_hex(&mac.finalize().into_bytes(), &mut out);
+    out
+}
+
 /// How many derived keys a [`SigningKeys`] keeps: keys change only with the day, so a world
 /// signs with few of them at a time.
 const SIGNING_KEYS_KEPT: usize = 64;
@@ -695,7 +706,8 @@ pub struct SigningKeys {
 struct CachedKey {
     secret: Box<str>,
     scope: CredentialScope,
-    key: [u8; 32],
+    /// HMAC-SHA256 keyed with the signing key, ready to take a string to sign.
+    mac: Hmac<Sha256>,
 }
 
 impl fmt::Debug for SigningKeys {
@@ -715,24 +727,24 @@ impl SigningKeys {
         self.len() == 0
     }
 
-    /// The signing key of `secret` for `scope`, derived once; `None` for a scope whose date is
-    /// not a day (never kept).
-    fn key(&self, secret: &str, scope: &CredentialScope) -> Option<[u8; 32]> {
-        let found =
-            |entries: &[CachedKey]| entries.iter().find(|e| *e.secret == *secret && e.scope == *scope).map(|e| e.key);
-        if let Some(key) = found(&self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) {
-            return Some(key);
+    /// The HMAC keyed with the signing key of `secret` for `scope`, derived once; `None` for a
+    /// scope whose date is not a day (never kept).
+    fn mac(&self, secret: &str, scope: &CredentialScope) -> Option<Hmac<Sha256>> {
+        let found = |entries: &[CachedKey]| {
+            entries.iter().find(|e| *e.secret == *secret && e.scope == *scope).map(|e| e.mac.clone())
+        };
+        if let Some(mac) = found(&self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) {
+            return Some(mac);
         }
-        let derived = signing_key(secret, scope)?;
-        let key: [u8; 32] = derived.as_ref().try_into().ok()?;
+        let mac = Hmac::<Sha256>::new_from_slice(signing_key(secret, scope)?.as_ref()).ok()?;
         let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if found(&entries).is_none() {
             if entries.len() >= SIGNING_KEYS_KEPT {
                 entries.remove(0);
             }
-            entries.push(CachedKey { secret: secret.into(), scope: scope.clone(), key });
+            entries.push(CachedKey { secret: secret.into(), scope: scope.clone(), mac: mac.clone() });
         }
-        Some(key)
+        Some(mac)
     }
 }
 
