@@ -13,6 +13,75 @@
 
 use sha2::{Digest, Sha256};
 
+/// `SHA-256(seed ‖ kind ‖ 0 ‖ scope ‖ n)` for n = 0, 1, …: the prefix is the same for every
+/// block. A message that fits one SHA-256 block (almost every id) is padded once and only its
+/// counter rewritten, hashed with the compression function directly; a longer one goes through
+/// the hasher from its absorbed prefix. Both give SHA-256 of the same bytes.
+enum BlockHasher {
+    /// The padded block, where its counter is, and the message length.
+    Single([u8; 64], usize),
+    Prefix(Sha256),
+}
+
+/// SHA-256's initial hash value (FIPS 180-4, 5.3.3).
+const SHA256_IV: [u32; 8] =
+    [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+impl BlockHasher {
+    fn new(seed: u64, kind: &str, scope: &str) -> BlockHasher {
+        let parts: [&[u8]; 4] = [&seed.to_be_bytes(), kind.as_bytes(), &[0], scope.as_bytes()];
+        let prefix_len: usize = parts.iter().map(|p| p.len()).sum();
+        // Message (prefix and 4 counter bytes), the 0x80 byte and the 8-byte length fit 64.
+        if prefix_len + 4 + 1 + 8 <= 64 {
+            let mut block = [0u8; 64];
+            let mut at = 0;
+            for part in parts {
+                if let Some(slot) = block.get_mut(at..at + part.len()) {
+                    slot.copy_from_slice(part);
+                }
+                at += part.len();
+            }
+            let message_len = prefix_len + 4;
+            if let Some(end) = block.get_mut(message_len) {
+                *end = 0x80;
+            }
+            let bits = (message_len as u64) * 8;
+            if let Some(slot) = block.get_mut(56..) {
+                slot.copy_from_slice(&bits.to_be_bytes());
+            }
+            BlockHasher::Single(block, prefix_len)
+        } else {
+            let mut hasher = Sha256::new();
+            for part in parts {
+                hasher.update(part);
+            }
+            BlockHasher::Prefix(hasher)
+        }
+    }
+
+    fn digest(&mut self, counter: u32) -> [u8; 32] {
+        match self {
+            BlockHasher::Single(block, at) => {
+                if let Some(slot) = block.get_mut(*at..*at + 4) {
+                    slot.copy_from_slice(&counter.to_be_bytes());
+                }
+                let mut state = SHA256_IV;
+                sha2::block_api::compress256(&mut state, std::slice::from_ref(block));
+                let mut digest = [0u8; 32];
+                for (chunk, word) in digest.chunks_exact_mut(4).zip(state) {
+                    chunk.copy_from_slice(&word.to_be_bytes());
+                }
+                digest
+            }
+            BlockHasher::Prefix(prefix) => {
+                let mut hasher = prefix.clone();
+                hasher.update(counter.to_be_bytes());
+                hasher.finalize().into()
+            }
+        }
+    }
+}
+
 /// The seed every world uses unless a fixture gives another.
 pub const DEFAULT_SEED: u64 = 0;
 
@@ -54,18 +123,11 @@ impl Ids {
     /// alphabet's size (a mask for 16, 32 and 64 characters: the same value without a division).
     fn chars(self, kind: &str, scope: &str, alphabet: &[u8], len: usize) -> String {
         let size = alphabet.len();
-        // The hash of every block starts the same: absorb that prefix once.
-        let mut prefix = Sha256::new();
-        prefix.update(self.seed.to_be_bytes());
-        prefix.update(kind.as_bytes());
-        prefix.update([0]);
-        prefix.update(scope.as_bytes());
+        let mut hasher = BlockHasher::new(self.seed, kind, scope);
         let mut out = Vec::with_capacity(len);
         let mut block = 0u32;
         while out.len() < len {
-            let mut h = prefix.clone();
-            h.update(block.to_be_bytes());
-            let digest = h.finalize();
+            let digest = hasher.digest(block);
             let take = digest.len().min(len - out.len());
             let bytes = digest.iter().take(take);
             if size.is_power_of_two() {
@@ -162,6 +224,35 @@ mod tests {
         assert_eq!(&token[..40], "VuHR5HKHe3BQsDaQaae1LGwd3N1aoiQUY15Yi5H1");
         assert_eq!(&token[320..], "keRn7LwR9IYEAvWgvdx");
         assert_eq!(ids.access_key_id("AKIA", "111111111111/mallory/0"), "AKIA46PLVAXRS45IGEJA");
+    }
+
+    #[test]
+    fn block_hashes_are_sha256_of_the_message() {
+        for scope in [
+            "",
+            "x",
+            "session/12345",
+            &"s".repeat(36),
+            &"s".repeat(37),
+            &"s".repeat(38),
+            &"s".repeat(39),
+            &"s".repeat(40),
+            &"s".repeat(41),
+            &"long".repeat(30),
+        ] {
+            for kind in ["token", "AKIA", "request"] {
+                let mut hasher = BlockHasher::new(7, kind, scope);
+                for counter in [0u32, 1, 10, 0x0102_0304] {
+                    let mut message = 7u64.to_be_bytes().to_vec();
+                    message.extend_from_slice(kind.as_bytes());
+                    message.push(0);
+                    message.extend_from_slice(scope.as_bytes());
+                    message.extend_from_slice(&counter.to_be_bytes());
+                    let expected: [u8; 32] = Sha256::digest(&message).into();
+                    assert_eq!(hasher.digest(counter), expected, "{kind} {scope} {counter}");
+                }
+            }
+        }
     }
 
     #[test]
