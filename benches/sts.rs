@@ -3,6 +3,10 @@
 //! - `floor`: a canned-response `HttpClient` that answers every call with fixed bytes — the SDK
 //!   client's own cost (signing, serialization, XML parsing), the floor no fake can beat
 //!   (`../shared/WIRE.md` §7);
+//! - `floor_replay`: the same, answering with a copy of the response the world gave for the
+//!   call (status, headers — `Date`, `x-amzn-requestid`, `Content-Type` — and body), so that
+//!   the SDK parses exactly what it parses in `in_process`: the difference is the world's work
+//!   and the in-process transport;
 //! - `in_process`: a world through the in-process transport (SigV4 verified, authorized,
 //!   logged, a session minted for AssumeRole);
 //! - `loopback`: the same world served on `127.0.0.1` by hyper.
@@ -16,6 +20,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
 
 use aws_smithy_runtime_api::client::http::{
     HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
@@ -55,6 +60,69 @@ impl HttpConnector for Canned {
     }
 }
 
+/// One response, replayed for every request.
+#[derive(Clone, Debug)]
+struct Replay(Arc<Recorded>);
+
+/// A response's status, headers and body.
+#[derive(Debug)]
+struct Recorded {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: bytes::Bytes,
+}
+
+impl HttpClient for Replay {
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+impl HttpConnector for Replay {
+    fn call(&self, _: HttpRequest) -> HttpConnectorFuture {
+        let Recorded { status, headers, body } = &*self.0;
+        let mut response = HttpResponse::new(StatusCode::try_from(*status).unwrap(), SdkBody::from(body.clone()));
+        for (name, value) in headers {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+        HttpConnectorFuture::ready(Ok(response))
+    }
+}
+
+/// Passes requests to the world and keeps a copy of the last response.
+#[derive(Clone, Debug)]
+struct Recorder {
+    world: SharedHttpClient,
+    last: Arc<Mutex<Option<Replay>>>,
+}
+
+#[derive(Debug)]
+struct RecorderConnector {
+    world: SharedHttpConnector,
+    last: Arc<Mutex<Option<Replay>>>,
+}
+
+impl HttpClient for Recorder {
+    fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
+        let world = self.world.http_connector(settings, components);
+        SharedHttpConnector::new(RecorderConnector { world, last: self.last.clone() })
+    }
+}
+
+impl HttpConnector for RecorderConnector {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let (world, last) = (self.world.clone(), self.last.clone());
+        HttpConnectorFuture::new(async move {
+            let response = world.call(request).await?;
+            let headers = response.headers().iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
+            let body = bytes::Bytes::copy_from_slice(response.body().bytes().unwrap());
+            let recorded = Recorded { status: response.status().as_u16(), headers, body };
+            *last.lock().unwrap() = Some(Replay(Arc::new(recorded)));
+            Ok(response)
+        })
+    }
+}
+
 const CALLER_IDENTITY: &[u8] = b"<GetCallerIdentityResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><GetCallerIdentityResult><Arn>arn:aws:iam::111111111111:user/alice</Arn><UserId>AIDAEXAMPLEEXAMPLE01</UserId><Account>111111111111</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata></GetCallerIdentityResponse>";
 const ASSUME_ROLE: &[u8] = b"<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult><Credentials><AccessKeyId>ASIAEXAMPLEEXAMPLE01</AccessKeyId><SecretAccessKey>wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY</SecretAccessKey><SessionToken>IQoJb3JpZ2luX2VjEXAMPLETOKENEXAMPLETOKENEXAMPLETOKENEXAMPLETOKENEXAMPLETOKENEXAMPLETOKENEXAMPLETOKENEXAMPLETOKENEXAMPLETOKENEXAMPLETOKEN</SessionToken><Expiration>2026-01-01T01:00:00Z</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROAEXAMPLEEXAMPLE01:bench</AssumedRoleId><Arn>arn:aws:sts::111111111111:assumed-role/deployer/bench</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata></AssumeRoleResponse>";
 
@@ -86,6 +154,22 @@ fn floor(bencher: Bencher, operation: &str) {
     let canned = if operation == "GetCallerIdentity" { CALLER_IDENTITY } else { ASSUME_ROLE };
     let sts = client(&world, SharedHttpClient::new(Canned(canned)), iamsim::harness::IN_PROCESS_ENDPOINT);
     bench_calls(bencher, &sts, &runtime(), operation);
+}
+
+#[divan::bench(args = ["GetCallerIdentity", "AssumeRole"])]
+fn floor_replay(bencher: Bencher, operation: &str) {
+    let world = World::from_yaml(FIXTURE).unwrap();
+    let rt = runtime();
+    let last = Arc::new(Mutex::new(None));
+    let recorder = Recorder { world: world.http_client(), last: last.clone() };
+    let sts = client(&world, SharedHttpClient::new(recorder), iamsim::harness::IN_PROCESS_ENDPOINT);
+    match operation {
+        "GetCallerIdentity" => drop(rt.block_on(sts.get_caller_identity().send()).unwrap()),
+        _ => drop(rt.block_on(sts.assume_role().role_arn(ROLE).role_session_name("bench").send()).unwrap()),
+    }
+    let replay = last.lock().unwrap().take().unwrap();
+    let sts = client(&world, SharedHttpClient::new(replay), iamsim::harness::IN_PROCESS_ENDPOINT);
+    bench_calls(bencher, &sts, &rt, operation);
 }
 
 #[divan::bench(args = ["GetCallerIdentity", "AssumeRole"])]
