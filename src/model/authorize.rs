@@ -209,7 +209,8 @@ impl Model {
         extra: &Context,
         now: SystemTime,
     ) -> Result<Prepared, UnknownEntity> {
-        let mut context = Context::new();
+        // Room for the derived keys and a request's own, so that the context is not regrown.
+        let mut context = Context::with_capacity(16);
         context.set("aws:CurrentTime", [format_rfc3339(now)]);
         context.set("aws:EpochTime", [secs(now).to_string()]);
         context.set("aws:ViaAWSService", ["false"]);

@@ -102,7 +102,10 @@ impl Entry {
         let mut names = String::with_capacity(2 * key.len());
         names.push_str(key);
         if key.is_ascii() {
-            names.extend(key.chars().map(|c| c.to_ascii_lowercase()));
+            names.push_str(key);
+            if let Some(lower) = names.get_mut(key.len()..) {
+                lower.make_ascii_lowercase();
+            }
         } else {
             names.push_str(&key.to_lowercase());
         }
@@ -122,6 +125,11 @@ impl Context {
     /// An empty context.
     pub fn new() -> Context {
         Context::default()
+    }
+
+    /// An empty context with room for `keys` keys.
+    pub(crate) fn with_capacity(keys: usize) -> Context {
+        Context { entries: Vec::with_capacity(keys) }
     }
 
     /// Adds one value to a key (a key given twice becomes multivalued).
