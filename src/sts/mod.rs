@@ -59,7 +59,7 @@ pub fn is_sts_request(request: &WireRequest) -> bool {
     }
     let form = request
         .header("content-type")
-        .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|t| t.get(..33).is_some_and(|p| p.eq_ignore_ascii_case("application/x-www-form-urlencoded")));
     (request.parts.method == http::Method::POST && form) || request.query().starts_with("Action=")
 }
 

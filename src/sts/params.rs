@@ -17,7 +17,7 @@ impl Params {
     pub fn from_request(request: &WireRequest) -> Result<Params, StsError> {
         let is_form = request
             .header("content-type")
-            .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+            .is_some_and(|t| t.get(..33).is_some_and(|p| p.eq_ignore_ascii_case("application/x-www-form-urlencoded")));
         let source: &[u8] = if request.parts.method == http::Method::POST && is_form {
             &request.body
         } else {
