@@ -223,8 +223,8 @@ pub(super) fn role_session_response(
         _ => None,
     };
     let mut xml = XmlWriter::new();
-    xml.element_ns(&format!("{operation}Response"), super::NAMESPACE, |x| {
-        x.element(&format!("{operation}Result"), |x| {
+    xml.element_ns(&[operation, "Response"].concat(), super::NAMESPACE, |x| {
+        x.element(&[operation, "Result"].concat(), |x| {
             super::credentials::write(x, &session.credentials);
             if let Some(identity) = &identity {
                 x.element("AssumedRoleUser", |x| {
