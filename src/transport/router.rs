@@ -3,17 +3,32 @@
 use bytes::Bytes;
 
 use crate::live::Live;
-use crate::sts;
 use crate::wire::WireRequest;
 use crate::xml::XmlWriter;
+use crate::{s3, sts};
 
-/// Answers one request: STS for awsQuery requests; anything else is a service iamsim does not
-/// model (yet), answered with S3's `NotImplemented` error shape.
+/// Answers one request: STS for awsQuery requests (a form POST, or anything signed for `sts`);
+/// S3 for everything else, as AWS's S3 endpoint answers any REST request (path-style or
+/// virtual-hosted: `s3::Target`).
 pub fn route(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
     if sts::is_sts_request(request) {
         return sts::handle(live, request);
     }
+    if is_s3_request(request) {
+        return s3::handle(live, request);
+    }
     not_implemented(request)
+}
+
+/// Signed for `s3`, or not signed for another service: S3 is the catch-all REST endpoint.
+fn is_s3_request(request: &WireRequest) -> bool {
+    let scope_service = request
+        .header("authorization")
+        .and_then(|a| a.split("Credential=").nth(1))
+        .or_else(|| request.query().split('&').find_map(|p| p.strip_prefix("X-Amz-Credential=")))
+        .map(|c| c.replace("%2F", "/").replace("%2f", "/"))
+        .and_then(|c| c.split('/').nth(3).map(str::to_owned));
+    scope_service.is_none_or(|s| s == "s3")
 }
 
 fn not_implemented(request: &WireRequest) -> http::Response<Bytes> {
