@@ -32,9 +32,7 @@ pub(crate) fn iso_millis(time: SystemTime) -> String {
 
 /// `Thu, 01 Jan 2026 00:00:00 GMT`.
 pub(crate) fn http_date(time: SystemTime) -> String {
-    let format =
-        format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
-    to_offset(time).and_then(|t| t.format(&format).ok()).unwrap_or_else(|| "Thu, 01 Jan 1970 00:00:00 GMT".to_owned())
+    crate::clock::format_http_date(time)
 }
 
 /// An HTTP date in any of the three forms; `None` for anything else (S3 then ignores the

@@ -10,14 +10,22 @@ use crate::{s3, sts};
 /// Answers one request: STS for awsQuery requests (a form POST, or anything signed for `sts`);
 /// S3 for everything else, as AWS's S3 endpoint answers any REST request (path-style or
 /// virtual-hosted: `s3::Target`).
+///
+/// Every response carries a `Date` from the world's clock, as AWS's carry AWS's: SDKs correct
+/// their signing clock by the skew they see in it, so a date from any other clock would make
+/// the next request fail with `RequestTimeTooSkewed`.
 pub fn route(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
-    if sts::is_sts_request(request) {
-        return sts::handle(live, request);
+    let mut response = if sts::is_sts_request(request) {
+        sts::handle(live, request)
+    } else if is_s3_request(request) {
+        s3::handle(live, request)
+    } else {
+        not_implemented(request)
+    };
+    if let Ok(date) = http::HeaderValue::from_str(&crate::clock::format_http_date(live.now())) {
+        response.headers_mut().insert(http::header::DATE, date);
     }
-    if is_s3_request(request) {
-        return s3::handle(live, request);
-    }
-    not_implemented(request)
+    response
 }
 
 /// Signed for `s3`, or not signed for another service: S3 is the catch-all REST endpoint.
