@@ -1,9 +1,12 @@
 //! S3 over the wire: real aws-sdk-s3 clients against a world, every request authorized by the
 //! world's policies.
 
+mod agreement;
 mod buckets;
 mod keys;
+mod log;
 mod objects;
+mod wire;
 
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
