@@ -3,9 +3,11 @@
 
 mod agreement;
 mod buckets;
+mod denials;
 mod keys;
 mod log;
 mod objects;
+mod tamper;
 mod wire;
 
 use aws_sdk_s3::error::ProvideErrorMetadata;

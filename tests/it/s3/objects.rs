@@ -396,3 +396,36 @@ async fn existing_object_tags_and_bucket_tags_reach_policies() {
     alice.put_object_tagging().bucket("tagged").key("secret.txt").tagging(public).send().await.unwrap();
     bob.get_object().bucket("tagged").key("secret.txt").send().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_bucket_policy_can_require_server_side_encryption_headers() {
+    let world = world();
+    // The classic policy: deny uploads that do not ask for SSE-S3.
+    let policy = iamsim::Policy::from_value(serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "RequireSse", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+                       "Resource": "arn:aws:s3:::photos/*",
+                       "Condition": {"StringNotEquals": {"s3:x-amz-server-side-encryption": "AES256"}}}]
+    }))
+    .unwrap();
+    let attached = iamsim::model::AttachedPolicy {
+        label: std::sync::Arc::from("photos"),
+        policy: std::sync::Arc::new(policy.named("photos")),
+    };
+    world.live().buckets().bucket("photos").unwrap().set_policy(Some(attached));
+    let alice = client(&world, "alice");
+    let (code, message) =
+        failure(alice.put_object().bucket("photos").key("plain.txt").body(ByteStream::from_static(b"x")).send().await);
+    assert_eq!(code, "AccessDenied");
+    assert!(message.ends_with("with an explicit deny in a resource-based policy"), "{message}");
+    let out = alice
+        .put_object()
+        .bucket("photos")
+        .key("encrypted.txt")
+        .server_side_encryption(aws_sdk_s3::types::ServerSideEncryption::Aes256)
+        .body(ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.server_side_encryption(), Some(&aws_sdk_s3::types::ServerSideEncryption::Aes256));
+}
