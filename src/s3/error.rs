@@ -2,10 +2,12 @@
 //! `<Error><Code>…` document (no wrapper: the SDK reads `code()` only from that shape).
 //!
 //! Codes, statuses and descriptions are from "Error responses — List of error codes"
-//! (<https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>). The messages are
-//! the ones S3 puts in `<Message>` where they differ from the table's descriptions, as S3 clients
-//! and compatible servers quote them; the extra elements (`BucketName`, `Key`, `Condition`, …)
-//! are the ones S3 adds, cited per constructor.
+//! (<https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>). S3's `<Message>`
+//! often differs from the table's description; where it does, the message is S3's as quoted in
+//! a public report of a real response, cited on the constructor, and so are the extra elements
+//! (`BucketName`, `Key`, `Condition`, …). Messages without a citation are the table's wording
+//! as S3 clients quote it (e.g. the table minio-go keeps of S3's messages,
+//! <https://github.com/minio/minio-go/blob/master/s3-error.go>).
 
 use std::fmt;
 
@@ -71,7 +73,7 @@ impl S3Error {
         S3Error::new(404, "NoSuchBucket", "The specified bucket does not exist").with("BucketName", bucket)
     }
 
-    /// 404 `NoSuchKey`, with `Key`.
+    /// 404 `NoSuchKey`, with `Key` (the template of WIRE.md §3, as S3 answers).
     pub fn no_such_key(key: &str) -> S3Error {
         S3Error::new(404, "NoSuchKey", "The specified key does not exist.").with("Key", key)
     }
@@ -135,12 +137,21 @@ impl S3Error {
         S3Error::new(400, "MissingRequestBodyError", "Request Body is empty")
     }
 
-    /// 400 `InvalidTag`.
+    /// 400 `BadRequest`: S3's answer to more than 10 object tags, "Object tags cannot be greater
+    /// than 10" (<https://github.com/boto/boto3/issues/1213>) — not `InvalidTag`.
+    pub fn bad_request(message: impl Into<String>) -> S3Error {
+        S3Error::new(400, "BadRequest", message)
+    }
+
+    /// 400 `InvalidTag` ("The TagKey you have provided is invalid" as S3 answers it:
+    /// <https://github.com/versity/versitygw/issues/1232>).
     pub fn invalid_tag(message: impl Into<String>) -> S3Error {
         S3Error::new(400, "InvalidTag", message)
     }
 
-    /// 404 `NoSuchTagSet` (GetBucketTagging on an untagged bucket), with `BucketName`.
+    /// 404 `NoSuchTagSet` (GetBucketTagging on an untagged bucket), with `BucketName`: S3's
+    /// answer as quoted in <https://github.com/versity/versitygw/issues/2072> (the API reference
+    /// still describes it as "There is no tag set associated with the bucket.").
     pub fn no_such_tag_set(bucket: &str) -> S3Error {
         S3Error::new(404, "NoSuchTagSet", "The TagSet does not exist").with("BucketName", bucket)
     }
@@ -151,7 +162,9 @@ impl S3Error {
             .with("Condition", condition)
     }
 
-    /// 416 `InvalidRange`, with `RangeRequested` and `ActualObjectSize`.
+    /// 416 `InvalidRange`, with `RangeRequested` and `ActualObjectSize`: S3's answer as quoted in
+    /// <https://github.com/versity/versitygw/issues/2069>. The response also carries
+    /// `Content-Range: bytes */SIZE` (see `Reply::error`).
     pub fn invalid_range(range: &str, size: u64) -> S3Error {
         S3Error::new(416, "InvalidRange", "The requested range is not satisfiable")
             .with("RangeRequested", range)
@@ -206,6 +219,8 @@ impl S3Error {
     }
 
     /// 400 `IllegalLocationConstraintException`: a bucket's region and the endpoint's disagree.
+    /// Both wordings as S3 answers them: <https://github.com/tweag/aws-secrets/issues/22>
+    /// (unspecified), <https://github.com/iterate-ch/cyberduck/issues/17301> (a region).
     pub fn illegal_location_constraint(constraint: Option<&str>) -> S3Error {
         let message = match constraint {
             Some(c) => format!(
@@ -227,7 +242,8 @@ impl S3Error {
         S3Error::new(400, "InvalidToken", "The provided token is malformed or otherwise invalid.")
     }
 
-    /// 400 `ExpiredToken`, with the token as `Token-0`.
+    /// 400 `ExpiredToken`, with the token as `Token-0`: S3's answer as quoted in
+    /// <https://github.com/craftcms/aws-s3/issues/182>.
     pub fn expired_token(token: &str) -> S3Error {
         S3Error::new(400, "ExpiredToken", "The provided token has expired.").with("Token-0", token)
     }

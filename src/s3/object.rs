@@ -128,11 +128,15 @@ pub(crate) fn get_object(call: &mut Call<'_>, head: bool) -> Result<Reply, S3Err
         reply.headers.retain(|(n, _)| n != header);
         reply = reply.header(header, value);
     }
-    let (status, body) = match range {
-        Some(r) => {
-            let (first, last) = (usize::try_from(r.first).unwrap_or(0), usize::try_from(r.last).unwrap_or(0));
+    // `parse_range` keeps `first <= last < size`; checked again so a slice can never panic.
+    let part = range.and_then(|r| {
+        let (first, last) = (usize::try_from(r.first).ok()?, usize::try_from(r.last).ok()?);
+        (first <= last && last < object.content.len()).then(|| (r, object.content.slice(first..=last)))
+    });
+    let (status, body) = match part {
+        Some((r, part)) => {
             reply = reply.header("content-range", format!("bytes {}-{}/{size}", r.first, r.last));
-            (206, object.content.slice(first..=last.min(object.content.len().saturating_sub(1))))
+            (206, part)
         }
         None => (200, object.content.clone()),
     };

@@ -35,13 +35,14 @@ impl Reply {
         }
     }
 
-    /// An S3 error document.
+    /// An S3 error document. A 416 also says the object's size in `Content-Range: bytes */SIZE`,
+    /// as RFC 9110 §15.5.17 asks and S3 does.
     pub(crate) fn error(error: &S3Error, request_id: &str, host_id: &str) -> Reply {
-        Reply {
-            status: error.status,
-            headers: vec![("content-type".to_owned(), "application/xml".to_owned())],
-            body: Bytes::from(error.to_xml(request_id, host_id)),
+        let mut headers = vec![("content-type".to_owned(), "application/xml".to_owned())];
+        if let Some((_, size)) = error.fields.iter().find(|(name, _)| *name == "ActualObjectSize") {
+            headers.push(("content-range".to_owned(), format!("bytes */{size}")));
         }
+        Reply { status: error.status, headers, body: Bytes::from(error.to_xml(request_id, host_id)) }
     }
 
     /// Adds a header.

@@ -6,8 +6,8 @@
 //! per object (50 per bucket, <https://docs.aws.amazon.com/AmazonS3/latest/userguide/CostAllocTagging.html>),
 //! unique keys, keys of 1 to 128 and values of 0 to 256 Unicode characters, made of letters,
 //! digits, spaces and `+ - = . _ : / @`; keys and values are case-sensitive; the `aws:` prefix is
-//! reserved. Violations are `InvalidTag` (header violations `InvalidArgument`), with S3's
-//! messages as its clients quote them.
+//! reserved. Violations are `InvalidTag` (too many tags: `BadRequest`; header violations
+//! `InvalidArgument`), with S3's messages as its clients quote them.
 
 use std::collections::BTreeMap;
 
@@ -32,10 +32,11 @@ fn valid_text(text: &str) -> bool {
 pub(crate) fn validate(tags: &[(String, String)], target: TagTarget) -> Result<BTreeMap<String, String>, S3Error> {
     match target {
         TagTarget::Object if tags.len() > 10 => {
-            return Err(S3Error::invalid_tag("Object tags cannot be greater than 10"));
+            return Err(S3Error::bad_request("Object tags cannot be greater than 10"));
         }
+        // The bucket wording follows the object one; S3's exact answer was not found.
         TagTarget::Bucket if tags.len() > 50 => {
-            return Err(S3Error::invalid_tag("Bucket tag count cannot be greater than 50"));
+            return Err(S3Error::bad_request("Bucket tag count cannot be greater than 50"));
         }
         _ => {}
     }
