@@ -1,25 +1,4 @@
-//! The buckets and objects of a running world: what S3 requests read and change.
-//!
-//! The store starts as the fixture's buckets (`Model::buckets`) the first time anything asks
-//! for it, sharing object contents with the model (`Bytes`, never copied). From then on it is
-//! the truth for every request *and* every direct question: [`Live::authorize`](super::Live::authorize)
-//! reads a bucket's owner, policy and tags from here, so a policy or tag written over the wire
-//! changes what `world.role(..).can(..)` answers.
-//!
-//! Concurrency: one lock for the set of buckets and one per bucket, each held only for a map
-//! operation (never across an `.await`), so requests to different buckets never wait on each
-//! other and a reader never sees half an object.
-//!
-//! ```
-//! use iamsim::World;
-//! let world = World::from_yaml(
-//!     "accounts:\n  \"111111111111\":\n    buckets:\n      photos:\n        objects: { a.txt: hello }\n")?;
-//! let store = world.live().buckets();
-//! let photos = store.bucket("photos").expect("the fixture's bucket");
-//! assert_eq!(photos.object("a.txt").expect("the fixture's object").content, "hello");
-//! assert_eq!(store.names_owned_by("111111111111"), ["photos"]);
-//! # Ok::<(), iamsim::WorldError>(())
-//! ```
+//! The buckets and objects of a running world: see [`BucketStore`].
 
 use std::collections::BTreeMap;
 use std::ops::Bound;
@@ -42,6 +21,12 @@ fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
 
 /// The checksum an object was stored with: its algorithm as S3 names it (`CRC32`, `CRC32C`,
 /// `CRC64NVME`, `SHA1`, `SHA256`) and the base64 value.
+///
+/// ```
+/// use iamsim::live::StoredChecksum;
+/// let crc = StoredChecksum { algorithm: "CRC32".into(), value: "NhCmhg==".into() };
+/// assert_eq!(crc.algorithm, "CRC32");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredChecksum {
     /// `CRC32`, `CRC32C`, `CRC64NVME`, `SHA1` or `SHA256`.
@@ -113,12 +98,39 @@ struct BucketState {
     deleted: bool,
 }
 
-/// Why a bucket could not be written to.
+/// Why a bucket could not be written to: it was deleted after the request found it.
+///
+/// ```
+/// use iamsim::live::BucketGone;
+/// assert_eq!(BucketGone.to_string(), "the bucket was deleted");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the bucket was deleted")]
 pub struct BucketGone;
 
-/// One bucket of a running world.
+/// One bucket of a running world: its owner and region, and what requests change — objects,
+/// tags, the bucket policy, Block Public Access settings, ABAC.
+///
+/// ```
+/// use std::sync::Arc;
+/// use iamsim::live::StoredObject;
+/// use iamsim::model::AttachedPolicy;
+/// let world = iamsim::World::from_yaml(
+///     "accounts:\n  \"111111111111\":\n    users:\n      carol: {}\n    buckets:\n      photos: {}\n")?;
+/// let photos = world.live().buckets().bucket("photos").expect("the fixture's bucket");
+/// photos.put_object("a.txt", StoredObject::new("hi".into(), "text/plain", world.clock().now()))?;
+/// assert_eq!(photos.object("a.txt").map(|o| o.size()), Some(2));
+///
+/// // What PutBucketPolicy does: every later decision reads the new policy.
+/// let carol = world.user("111111111111", "carol");
+/// carol.can("s3:GetObject").on("arn:aws:s3:::photos/a.txt").assert_denied();
+/// let policy = iamsim::Policy::parse(r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+///     "Principal": {"AWS": "arn:aws:iam::111111111111:user/carol"}, "Action": "s3:GetObject",
+///     "Resource": "arn:aws:s3:::photos/*"}]}"#)?;
+/// photos.set_policy(Some(AttachedPolicy { label: Arc::from("photos"), policy: Arc::new(policy.named("photos")) }));
+/// carol.can("s3:GetObject").on("arn:aws:s3:::photos/a.txt").assert_allowed();
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct LiveBucket {
     name: String,
@@ -243,6 +255,16 @@ impl LiveBucket {
 }
 
 /// Why a bucket could not be created.
+///
+/// ```
+/// use iamsim::live::CreateBucketError;
+/// let world = iamsim::World::from_yaml(
+///     "accounts:\n  \"111111111111\":\n    buckets:\n      photos: {}\n  \"222222222222\": {}\n")?;
+/// let other = iamsim::AccountId::new("222222222222")?;
+/// let taken = world.live().buckets().create("photos", &other, "us-east-1", world.clock().now()).unwrap_err();
+/// assert_eq!(taken, CreateBucketError::Exists("photos".into()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CreateBucketError {
     /// The name is taken by a bucket of the same account.
@@ -259,6 +281,15 @@ pub enum CreateBucketError {
 }
 
 /// Why a bucket could not be deleted.
+///
+/// ```
+/// use iamsim::live::DeleteBucketError;
+/// let world = iamsim::World::from_yaml(
+///     "accounts:\n  \"111111111111\":\n    buckets:\n      photos:\n        objects: { a.txt: hi }\n")?;
+/// let error = world.live().buckets().delete("photos").unwrap_err();
+/// assert_eq!(error, DeleteBucketError::NotEmpty("photos".into()));
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DeleteBucketError {
     /// No such bucket.
@@ -269,7 +300,28 @@ pub enum DeleteBucketError {
     NotEmpty(String),
 }
 
-/// Every bucket of a running world. See the [module docs](self).
+/// The buckets and objects of a running world: what S3 requests read and change.
+///
+/// The store starts as the fixture's buckets (`Model::buckets`) the first time anything asks
+/// for it, sharing object contents with the model (`Bytes`, never copied). From then on it is
+/// the truth for every request *and* every direct question: [`Live::authorize`](crate::live::Live::authorize)
+/// reads a bucket's owner, policy and tags from here, so a policy or tag written over the wire
+/// changes what `world.role(..).can(..)` answers.
+///
+/// Concurrency: one lock for the set of buckets and one per bucket, each held only for a map
+/// operation (never across an `.await`), so requests to different buckets never wait on each
+/// other and a reader never sees half an object.
+///
+/// ```
+/// use iamsim::World;
+/// let world = World::from_yaml(
+///     "accounts:\n  \"111111111111\":\n    buckets:\n      photos:\n        objects: { a.txt: hello }\n")?;
+/// let store = world.live().buckets();
+/// let photos = store.bucket("photos").expect("the fixture's bucket");
+/// assert_eq!(photos.object("a.txt").expect("the fixture's object").content, "hello");
+/// assert_eq!(store.names_owned_by("111111111111"), ["photos"]);
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[derive(Debug, Default)]
 pub struct BucketStore {
     buckets: RwLock<BTreeMap<String, Arc<LiveBucket>>>,

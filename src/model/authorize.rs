@@ -215,6 +215,16 @@ impl Model {
 
     /// [`Model::prepare`], with buckets (owner, policy, tags) as `state` has them now — the
     /// live store of a running world — instead of as the fixture built them.
+    ///
+    /// ```
+    /// use iamsim::model::Caller;
+    /// let world = iamsim::World::from_yaml(
+    ///     "accounts:\n  \"111111111111\":\n    buckets:\n      photos: { tags: { team: a } }\n")?;
+    /// let prepared = world.model().prepare_in(world.live().buckets(), &Caller::Root { account: "111111111111".into() },
+    ///     &"s3:GetObject".parse()?, &"arn:aws:s3:::photos/a.txt".parse()?, &iamsim::Context::new(), world.clock().now())?;
+    /// assert_eq!(prepared.request.context().get("s3:ResourceAccount"), Some(&["111111111111".to_owned()][..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prepare_in(
         &self,
         state: &dyn ResourceState,
@@ -411,6 +421,19 @@ impl Model {
     }
 
     /// [`Model::authorize`] against the current `state` of buckets (see [`Model::prepare_in`]).
+    ///
+    /// ```
+    /// use iamsim::model::Caller;
+    /// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\": {}\n")?;
+    /// let (caller, now) = (Caller::Root { account: "111111111111".into() }, world.clock().now());
+    /// let created = world.live().buckets().create("fresh", &"111111111111".parse()?, "us-east-1", now);
+    /// assert!(created.is_ok());
+    /// // The fixture never had `fresh`; the live store has it, and it is the account's own.
+    /// let decision = world.model().authorize_in(world.live().buckets(), &caller, &"s3:ListBucket".parse()?,
+    ///     &"arn:aws:s3:::fresh".parse()?, &iamsim::Context::new(), now)?;
+    /// assert!(decision.is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn authorize_in(
         &self,
         state: &dyn ResourceState,

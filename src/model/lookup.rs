@@ -41,7 +41,19 @@ pub struct BucketFacts {
     pub object_tags: Option<BTreeMap<String, String>>,
 }
 
-/// A source of the current state of resources, for authorization.
+/// A source of the current state of resources, for authorization: the fixture's
+/// ([`Model`]) or a running world's (`crate::live::BucketStore`).
+///
+/// ```
+/// use iamsim::model::ResourceState;
+/// let world = iamsim::World::from_yaml(
+///     "accounts:\n  \"111111111111\":\n    buckets:\n      photos:\n        objects: { a.txt: { text: hi, tags: { k: v } } }\n")?;
+/// let live: &dyn ResourceState = world.live().buckets();
+/// let facts = live.bucket_facts("photos", Some("a.txt")).expect("the bucket exists");
+/// assert_eq!(facts.object_tags.and_then(|t| t.get("k").cloned()).as_deref(), Some("v"));
+/// assert!(live.bucket_facts("nope", None).is_none());
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 pub trait ResourceState {
     /// The bucket `name` (and, when `key` is given, the tags of that object), if it exists.
     fn bucket_facts(&self, name: &str, key: Option<&str>) -> Option<BucketFacts>;

@@ -74,6 +74,10 @@ use crate::live::{Live, LogEntry};
 use crate::wire::WireRequest;
 
 /// The XML namespace of S3's documents.
+///
+/// ```
+/// assert_eq!(iamsim::s3::NAMESPACE, "http://s3.amazonaws.com/doc/2006-03-01/");
+/// ```
 pub const NAMESPACE: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 /// Serves one S3 request and logs it.

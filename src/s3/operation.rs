@@ -5,17 +5,17 @@
 //!
 //! Operations iamsim does not serve yet are still recognised by name ([`Operation::Unsupported`])
 //! so the access log says what was asked and the answer is S3's `NotImplemented`.
-//!
-//! ```
-//! use iamsim::s3::{Operation, Target};
-//! let target = Target { bucket: Some("b".into()), query: vec![("list-type".into(), "2".into())], ..Target::default() };
-//! assert_eq!(Operation::identify(&http::Method::GET, &target, &http::HeaderMap::new()), Ok(Operation::ListObjectsV2));
-//! assert_eq!(Operation::ListObjectsV2.name(), "ListObjectsV2");
-//! ```
 
 use super::{S3Error, Target};
 
 /// An S3 operation.
+///
+/// ```
+/// use iamsim::s3::{Operation, Target};
+/// let target = Target { bucket: Some("b".into()), query: vec![("list-type".into(), "2".into())], ..Target::default() };
+/// assert_eq!(Operation::identify(&http::Method::GET, &target, &http::HeaderMap::new()), Ok(Operation::ListObjectsV2));
+/// assert_eq!(Operation::ListObjectsV2.name(), "ListObjectsV2");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Operation {
     /// `GET /`.

@@ -2,24 +2,25 @@
 //! `Host` (virtual-hosted style), and its query parameters.
 //!
 //! The path is read exactly as sent: `.`, `..` and `//` are parts of keys, never navigation
-//! (S3 keys are arbitrary; "Amazon S3 doesn't support directories"), and each `%XX` is decoded
-//! once. Query parameters are decoded as a form (`+` is a space), as S3 reads them.
-//!
-//! ```
-//! use iamsim::s3::Target;
-//! let request = http::Request::get("https://iamsim.test/photos/x/../y%20z.txt?x-id=GetObject").body(())?;
-//! let target = Target::parse(&request.into_parts().0, |_| false)?;
-//! assert_eq!(target.bucket.as_deref(), Some("photos"));
-//! assert_eq!(target.key.as_deref(), Some("x/../y z.txt"));
-//! assert_eq!(target.param("x-id"), Some("GetObject"));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
+//! (S3's namespace is flat and a key is any UTF-8 text, `/` and dots included:
+//! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html>), and each `%XX` is
+//! decoded once. Query parameters are decoded as a form (`+` is a space), as S3 reads them.
 
 use std::net::IpAddr;
 
 use super::S3Error;
 
 /// The bucket, key and query of one request.
+///
+/// ```
+/// use iamsim::s3::Target;
+/// let request = http::Request::get("https://iamsim.test/photos/x/../y%20z.txt?x-id=GetObject").body(())?;
+/// let target = Target::parse(&request.into_parts().0, |_| false)?;
+/// assert_eq!(target.bucket.as_deref(), Some("photos"));
+/// assert_eq!(target.key.as_deref(), Some("x/../y z.txt"));
+/// assert_eq!(target.param("x-id"), Some("GetObject"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Target {
     /// The bucket, when the request names one.

@@ -5,15 +5,6 @@
 //! Namespaces are ignored (S3 accepts the documents with or without
 //! `xmlns="http://s3.amazonaws.com/doc/2006-03-01/"`); element names are compared without a
 //! prefix.
-//!
-//! ```
-//! use iamsim::s3::XmlElement;
-//! let root = XmlElement::parse(b"<Delete><Object><Key>a &amp; b</Key></Object><Quiet>true</Quiet></Delete>")?;
-//! assert_eq!(root.name, "Delete");
-//! assert_eq!(root.child("Quiet").map(XmlElement::text), Some("true"));
-//! assert_eq!(root.children("Object").next().and_then(|o| o.child("Key")).map(XmlElement::text), Some("a & b"));
-//! # Ok::<(), iamsim::s3::S3Error>(())
-//! ```
 
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -26,6 +17,15 @@ const MAX_DEPTH: usize = 16;
 const MAX_ELEMENTS: usize = 10_000;
 
 /// One element: its local name, text and child elements.
+///
+/// ```
+/// use iamsim::s3::XmlElement;
+/// let root = XmlElement::parse(b"<Delete><Object><Key>a &amp; b</Key></Object><Quiet>true</Quiet></Delete>")?;
+/// assert_eq!(root.name, "Delete");
+/// assert_eq!(root.child("Quiet").map(XmlElement::text), Some("true"));
+/// assert_eq!(root.children("Object").next().and_then(|o| o.child("Key")).map(XmlElement::text), Some("a & b"));
+/// # Ok::<(), iamsim::s3::S3Error>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct XmlElement {
     /// The local name (without a namespace prefix).
