@@ -173,3 +173,30 @@ async fn a_bucket_created_over_the_wire_is_a_bucket_of_the_questions() {
     world.user(DEV, "alice").can("s3:DeleteBucket").on("arn:aws:s3:::scratch-q").assert_allowed();
     world.user(OTHER, "mallory").can("s3:ListBucket").on("arn:aws:s3:::scratch-q").assert_denied();
 }
+
+#[tokio::test]
+async fn another_account_needs_the_bucket_policy_and_its_own_policies() {
+    let world = world();
+    let mallory = client(&world, "mallory");
+    let (code, message) = failure(mallory.get_object().bucket("photos").key("readme.txt").send().await);
+    assert_eq!((code.as_str(), message.as_str()), ("AccessDenied", "Access Denied"));
+
+    // The bucket owner trusts account 222222222222 as a whole.
+    let policy = iamsim::Policy::from_value(serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::222222222222:root"},
+                       "Action": ["s3:GetObject", "s3:ListBucket"],
+                       "Resource": ["arn:aws:s3:::photos", "arn:aws:s3:::photos/*"]}]
+    }))
+    .unwrap();
+    let attached = AttachedPolicy { label: Arc::from("photos"), policy: Arc::new(policy.named("photos")) };
+    world.live().buckets().bucket("photos").unwrap().set_policy(Some(attached));
+    // mallory's own policy allows s3:*, so both sides agree now.
+    mallory.get_object().bucket("photos").key("readme.txt").send().await.unwrap();
+    mallory.list_objects_v2().bucket("photos").send().await.unwrap();
+    // The grant reaches no further than its actions.
+    let (code, _) = failure(mallory.delete_object().bucket("photos").key("readme.txt").send().await);
+    assert_eq!(code, "AccessDenied");
+    world.user(OTHER, "mallory").can("s3:GetObject").on("arn:aws:s3:::photos/readme.txt").assert_allowed();
+    world.user(OTHER, "mallory").can("s3:DeleteObject").on("arn:aws:s3:::photos/readme.txt").assert_denied();
+}
