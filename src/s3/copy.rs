@@ -103,19 +103,18 @@ pub(crate) fn copy_object(call: &mut Call<'_>) -> Result<Reply, S3Error> {
         ));
     }
 
-    let mut object = StoredObject::new(source.content.clone(), &source.content_type, call.live.now());
-    object.etag.clone_from(&source.etag);
-    object.checksum.clone_from(&source.checksum);
+    // The same bytes (shared, not copied), so the same ETag and checksum; new metadata and tags
+    // only when the directives say REPLACE.
+    let mut object = StoredObject { last_modified: call.live.now(), ..source };
     if metadata_replace {
         let described = describe(call)?;
         object.content_type = described.content_type;
         object.headers = described.headers;
         object.metadata = described.metadata;
-    } else {
-        object.headers.clone_from(&source.headers);
-        object.metadata.clone_from(&source.metadata);
     }
-    object.tags = new_tags.unwrap_or_else(|| source.tags.clone());
+    if let Some(tags) = new_tags {
+        object.tags = tags;
+    }
     let mut xml = XmlWriter::with_declaration();
     xml.element_ns("CopyObjectResult", NAMESPACE, |x| {
         x.leaf("ETag", &format!("\"{}\"", object.etag));

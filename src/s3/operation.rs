@@ -169,12 +169,12 @@ impl Operation {
     pub fn identify(method: &http::Method, target: &Target, headers: &http::HeaderMap) -> Result<Operation, S3Error> {
         use http::Method;
         let m = method.as_str();
-        let Some(_bucket) = &target.bucket else {
+        if target.bucket.is_none() {
             return match *method {
                 Method::GET => Ok(Operation::ListBuckets),
                 _ => Err(S3Error::method_not_allowed(m, "SERVICE")),
             };
-        };
+        }
         let pick =
             |(_, get, put, delete, post): (&str, &'static str, &'static str, &'static str, &'static str)| match *method
             {
