@@ -34,6 +34,7 @@ pub mod live;
 pub mod model;
 pub mod path;
 pub mod policy;
+pub mod s3;
 pub mod sts;
 pub mod transport;
 pub mod vectors;

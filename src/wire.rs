@@ -39,6 +39,28 @@ impl Origin {
         }
     }
 
+    /// The condition keys that describe where a request came from: `aws:SourceIp`,
+    /// `aws:SecureTransport`, and `aws:SourceVpc`/`aws:SourceVpce` when it came through a VPC
+    /// endpoint. Every service adds them to every authorization.
+    ///
+    /// ```
+    /// use iamsim::wire::Origin;
+    /// let mut context = iamsim::Context::new();
+    /// Origin::loopback().add_context_keys(&mut context);
+    /// assert_eq!(context.get("aws:SourceIp"), Some(&["127.0.0.1".to_owned()][..]));
+    /// assert_eq!(context.get("aws:SecureTransport"), Some(&["false".to_owned()][..]));
+    /// ```
+    pub fn add_context_keys(&self, context: &mut crate::policy::Context) {
+        context.set("aws:SourceIp", [self.source_ip.to_string()]);
+        context.set("aws:SecureTransport", [self.secure_transport.to_string()]);
+        if let Some(vpc) = &self.source_vpc {
+            context.set("aws:SourceVpc", [vpc.clone()]);
+        }
+        if let Some(vpce) = &self.source_vpce {
+            context.set("aws:SourceVpce", [vpce.clone()]);
+        }
+    }
+
     /// A request from an SDK client in the same process, which believes it speaks HTTPS to AWS.
     /// Its source address is `192.0.2.10` (a documentation address, RFC 5737), as if the
     /// application ran on a host of its own.

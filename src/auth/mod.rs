@@ -54,18 +54,6 @@ mod error;
 
 pub use error::{AuthError, AwsError, ExpiresProblem, Placement};
 
-/// `time` as an HTTP `Date` header value (IMF-fixdate, `Sun, 22 Nov 2026 20:43:22 GMT`), what
-/// every AWS response carries; `None` for a time outside years 0–9999.
-///
-/// ```
-/// use std::time::{Duration, UNIX_EPOCH};
-/// let time = UNIX_EPOCH + Duration::from_secs(1_795_380_202);
-/// assert_eq!(iamsim::auth::http_date(time).as_deref(), Some("Sun, 22 Nov 2026 20:43:22 GMT"));
-/// ```
-pub fn http_date(time: std::time::SystemTime) -> Option<String> {
-    date::format_http_date(time)
-}
-
 /// How the path becomes the canonical URI.
 ///
 /// ```

@@ -391,6 +391,13 @@ impl BucketBuilder {
         self
     }
 
+    /// Enables attribute-based access control: policies then see the bucket's tags as
+    /// `aws:ResourceTag/…` and `s3:BucketTag/…` (off by default, as on AWS).
+    pub fn abac(mut self, enabled: bool) -> BucketBuilder {
+        self.fixture.abac = enabled;
+        self
+    }
+
     /// Adds an object with text content.
     pub fn object(mut self, key: &str, text: &str) -> BucketBuilder {
         self.fixture.objects.insert(key.to_owned(), ObjectFixture::Text(text.to_owned()));

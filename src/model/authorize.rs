@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::Model;
 use super::iam::{Account, AttachedPolicy, User};
+use super::lookup::{self, ResourceState};
 use crate::clock::format_rfc3339;
 use crate::policy::{
     AccountId, Action, AuthzRequest, Context, Decision, Policy, PolicySet, Principal, Resource, Tags, evaluate,
@@ -209,6 +210,30 @@ impl Model {
         extra: &Context,
         now: SystemTime,
     ) -> Result<Prepared, UnknownEntity> {
+        self.prepare_in(self, caller, action, resource, extra, now)
+    }
+
+    /// [`Model::prepare`], with buckets (owner, policy, tags) as `state` has them now — the
+    /// live store of a running world — instead of as the fixture built them.
+    ///
+    /// ```
+    /// use iamsim::model::Caller;
+    /// let world = iamsim::World::from_yaml(
+    ///     "accounts:\n  \"111111111111\":\n    buckets:\n      photos: { tags: { team: a } }\n")?;
+    /// let prepared = world.model().prepare_in(world.live().buckets(), &Caller::Root { account: "111111111111".into() },
+    ///     &"s3:GetObject".parse()?, &"arn:aws:s3:::photos/a.txt".parse()?, &iamsim::Context::new(), world.clock().now())?;
+    /// assert_eq!(prepared.request.context().get("s3:ResourceAccount"), Some(&["111111111111".to_owned()][..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn prepare_in(
+        &self,
+        state: &dyn ResourceState,
+        caller: &Caller,
+        action: &Action,
+        resource: &Resource,
+        extra: &Context,
+        now: SystemTime,
+    ) -> Result<Prepared, UnknownEntity> {
         let mut context = Context::new();
         context.set("aws:CurrentTime", [format_rfc3339(now)]);
         context.set("aws:EpochTime", [secs(now).to_string()]);
@@ -325,12 +350,13 @@ impl Model {
         let mut resource_account: Option<AccountId> = None;
         if let Some(arn) = resource.arn() {
             if arn.service() == "s3" && arn.account().is_empty() {
-                let bucket_name = arn.resource().split('/').next().unwrap_or_default();
-                if let Some(bucket) = self.buckets.get(bucket_name) {
-                    resource_account = Some(bucket.account.clone());
-                    if let Some(policy) = &bucket.policy {
-                        set = set.resource_policy(policy.policy.clone());
+                let (bucket_name, key) = lookup::split_s3_resource(arn.resource());
+                if let Some(facts) = lookup::bucket_facts(state, action, bucket_name, key) {
+                    resource_account = Some(facts.account.clone());
+                    if let Some(policy) = &facts.policy {
+                        set = set.resource_policy(policy.clone());
                     }
+                    lookup::add_bucket_keys(&mut context, action, &facts);
                 }
             } else if arn.service() == "iam"
                 && action.service().eq_ignore_ascii_case("sts")
@@ -391,7 +417,33 @@ impl Model {
         extra: &Context,
         now: SystemTime,
     ) -> Result<Decision, UnknownEntity> {
-        let prepared = self.prepare(caller, action, resource, extra, now)?;
+        self.authorize_in(self, caller, action, resource, extra, now)
+    }
+
+    /// [`Model::authorize`] against the current `state` of buckets (see [`Model::prepare_in`]).
+    ///
+    /// ```
+    /// use iamsim::model::Caller;
+    /// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\": {}\n")?;
+    /// let (caller, now) = (Caller::Root { account: "111111111111".into() }, world.clock().now());
+    /// let created = world.live().buckets().create("fresh", &"111111111111".parse()?, "us-east-1", now);
+    /// assert!(created.is_ok());
+    /// // The fixture never had `fresh`; the live store has it, and it is the account's own.
+    /// let decision = world.model().authorize_in(world.live().buckets(), &caller, &"s3:ListBucket".parse()?,
+    ///     &"arn:aws:s3:::fresh".parse()?, &iamsim::Context::new(), now)?;
+    /// assert!(decision.is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn authorize_in(
+        &self,
+        state: &dyn ResourceState,
+        caller: &Caller,
+        action: &Action,
+        resource: &Resource,
+        extra: &Context,
+        now: SystemTime,
+    ) -> Result<Decision, UnknownEntity> {
+        let prepared = self.prepare_in(state, caller, action, resource, extra, now)?;
         Ok(evaluate(&prepared.request, &prepared.policies))
     }
 }

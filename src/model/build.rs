@@ -900,6 +900,7 @@ fn build_bucket(
         policy,
         tags,
         public_access_block: f.public_access_block.map(public_access_block),
+        abac: f.abac,
         objects,
     })
 }

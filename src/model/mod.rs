@@ -16,6 +16,7 @@ pub(crate) mod quotas {
 }
 mod iam;
 mod ids;
+mod lookup;
 mod managed;
 pub(crate) mod names;
 mod org;
@@ -31,6 +32,7 @@ pub use iam::{
     PublicAccessBlock, Role, SamlProvider, User,
 };
 pub use ids::{DEFAULT_SEED, Ids};
+pub use lookup::{BucketFacts, ResourceState};
 pub use managed::{aws_managed_policy, shipped_aws_managed_policies};
 pub use org::{Organization, OrganizationalUnit};
 pub use resources::{Bucket, Instance, Object};

@@ -95,16 +95,8 @@ impl Call<'_> {
 
     /// The keys every request carries: where it came from and the region it was sent to.
     fn add_request_keys(&self, context: &mut Context) {
-        let origin = &self.request.origin;
-        context.set("aws:SourceIp", [origin.source_ip.to_string()]);
-        context.set("aws:SecureTransport", [origin.secure_transport.to_string()]);
+        self.request.origin.add_context_keys(context);
         context.set("aws:RequestedRegion", [self.region.clone()]);
-        if let Some(vpc) = &origin.source_vpc {
-            context.set("aws:SourceVpc", [vpc.clone()]);
-        }
-        if let Some(vpce) = &origin.source_vpce {
-            context.set("aws:SourceVpce", [vpce.clone()]);
-        }
     }
 
     /// The caller's ARN as AWS's messages name it.

@@ -15,6 +15,7 @@ mod import;
 mod interop;
 mod live;
 mod properties;
+mod s3;
 mod serve;
 mod sts;
 mod sts_federation;
