@@ -35,6 +35,7 @@ pub mod model;
 pub mod path;
 pub mod policy;
 pub mod sts;
+mod text;
 pub mod transport;
 pub mod vectors;
 pub mod wire;

@@ -3,12 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use super::Builder;
 use super::buckets::build_bucket;
 use super::entities::duplicates_by_case;
 use super::quotas::{GROUP_INLINE_SIZE, MANAGED_PER_IDENTITY, MANAGED_POLICY_SIZE};
 use super::roles::build_roles;
 use super::users::build_users;
+use super::{Builder, Kind};
 use crate::arn::Arn;
 use crate::fixtures::{AccountFixture, ManagedPolicyFixture, PublicAccessBlockFixture};
 use crate::model::iam::{Account, Group, ManagedPolicy, OidcProvider, PublicAccessBlock, SamlProvider};
@@ -62,8 +62,14 @@ pub(super) fn build_account(
             ManagedPolicyFixture::Document(_) => pat.clone(),
             ManagedPolicyFixture::Detailed { .. } => pat.key("document"),
         };
-        let Some((path, arn, pid)) = b.entity(IamName::Policy, id, name, mp.path(), mp.id(), &pat) else { continue };
-        let Some(policy) = b.policy(mp.document(), &doc_at, PolicyKind::Identity, arn.as_str()) else { continue };
+        let Some((path, arn, pid)) = b.entity(IamName::Policy, id, name, mp.path(), mp.id(), &pat) else {
+            b.broken(Kind::Policy, id.as_str(), name);
+            continue;
+        };
+        let Some(policy) = b.policy(mp.document(), &doc_at, PolicyKind::Identity, arn.as_str()) else {
+            b.broken(Kind::Policy, id.as_str(), name);
+            continue;
+        };
         if policy.size() > MANAGED_POLICY_SIZE {
             // IAM's LimitExceeded message: "Cannot exceed quota for PolicySize: 6144".
             b.error(&doc_at, format!("cannot exceed quota for PolicySize: {MANAGED_POLICY_SIZE} (this policy has {} characters without whitespace)", policy.size()));
@@ -81,6 +87,7 @@ pub(super) fn build_account(
         let gat = at.key("groups").key(name);
         let Some((path, arn, gid)) = b.entity(IamName::Group, id, name, g.path.as_deref(), g.id.as_deref(), &gat)
         else {
+            b.broken(Kind::Group, id.as_str(), name);
             continue;
         };
         let inline_policies = b.inline_policies(

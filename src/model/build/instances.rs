@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::Builder;
+use super::{Builder, Kind};
 use crate::model::iam::Account;
 use crate::model::names;
 use crate::model::resources::Instance;
@@ -45,6 +45,7 @@ pub(super) fn build_instances(
             (None, None) => (None, None),
             (Some(role_name), profile) => {
                 match account.role(role_name) {
+                    None if b.is_broken(Kind::Role, account.id.as_str(), role_name) => (None, None),
                     None => {
                         b.error(&iat.key("role"), format!("account {} has no role `{role_name}`", account.id));
                         (None, None)

@@ -13,8 +13,8 @@ mod quotas;
 mod roles;
 mod users;
 
-use std::collections::BTreeMap;
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::SystemTime;
 
 use super::iam::ManagedPolicy;
@@ -26,6 +26,7 @@ use crate::clock::{self, Clock};
 use crate::fixtures::Fixture;
 use crate::path::JsonPath;
 use crate::policy::{AccountId, PolicyKind, Severity};
+use crate::text::cut_quoted;
 use quotas::MANAGED_POLICY_SIZE;
 pub(crate) use quotas::{MANAGED_PER_IDENTITY, TRUST_POLICY_SIZE};
 
@@ -35,11 +36,29 @@ use instances::build_instances;
 use organization::build_organization;
 use principals::check_principals;
 
+/// What a fixture defines that others refer to by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Kind {
+    Group,
+    User,
+    Role,
+    /// A customer managed policy.
+    Policy,
+    /// An AWS managed policy the fixture defines (its account is `aws`).
+    AwsManagedPolicy,
+    /// An SCP or RCP document (its account is the management account).
+    OrgPolicy,
+}
+
 /// Collects problems while building.
 struct Builder<'f> {
     fixture: &'f Fixture,
     ids: Ids,
     problems: Vec<Problem>,
+    /// What the fixture defines but could not be built (a policy that does not parse, a name
+    /// that makes no ARN), by kind, account and lowercase name: its own error is reported once,
+    /// and every reference to it stays silent rather than claim it does not exist.
+    broken: BTreeSet<(Kind, String, String)>,
     trust_policy_size: usize,
     managed_per_role: usize,
     managed_per_user: usize,
@@ -48,15 +67,34 @@ struct Builder<'f> {
 
 impl Builder<'_> {
     fn error(&mut self, path: &JsonPath, message: impl Into<String>) {
-        self.problems.push(Problem { severity: Severity::Error, path: path.clone(), message: message.into() });
+        self.problem(Severity::Error, path, message.into());
     }
 
     fn warn(&mut self, path: &JsonPath, message: impl Into<String>) {
-        self.problems.push(Problem { severity: Severity::Warning, path: path.clone(), message: message.into() });
+        self.problem(Severity::Warning, path, message.into());
+    }
+
+    fn problem(&mut self, severity: Severity, path: &JsonPath, message: String) {
+        // Names and policy values are echoed in messages: a multi-kilobyte one is cut.
+        let message = match cut_quoted(&message) {
+            Cow::Borrowed(_) => message,
+            Cow::Owned(short) => short,
+        };
+        self.problems.push(Problem { severity, path: path.clone(), message });
     }
 
     fn has_errors(&self) -> bool {
         self.problems.iter().any(|p| p.severity == Severity::Error)
+    }
+
+    /// Marks something the fixture defines as not built: its error is already reported.
+    fn broken(&mut self, kind: Kind, account: &str, name: &str) {
+        self.broken.insert((kind, account.to_owned(), name.to_lowercase()));
+    }
+
+    /// Whether a name refers to something the fixture defines but that could not be built.
+    fn is_broken(&self, kind: Kind, account: &str, name: &str) -> bool {
+        self.broken.contains(&(kind, account.to_owned(), name.to_lowercase()))
     }
 }
 
@@ -78,6 +116,7 @@ impl Model {
             fixture,
             ids: Ids::new(fixture.seed.unwrap_or(DEFAULT_SEED)),
             problems: Vec::new(),
+            broken: BTreeSet::new(),
             trust_policy_size: quotas.role_trust_policy_size.unwrap_or(TRUST_POLICY_SIZE),
             managed_per_role: quotas.managed_policies_per_role.unwrap_or(MANAGED_PER_IDENTITY),
             managed_per_user: quotas.managed_policies_per_user.unwrap_or(MANAGED_PER_IDENTITY),
@@ -100,9 +139,14 @@ impl Model {
             let reference = format!("arn:aws:iam::aws:policy/{name}");
             let Ok(arn) = Arn::parse(&reference) else {
                 b.error(&at, format!("`{name}` is not a policy name"));
+                b.broken(Kind::AwsManagedPolicy, "aws", name);
                 continue;
             };
-            if let Some(policy) = b.policy(source, &at, PolicyKind::Identity, &reference) {
+            let policy = b.policy(source, &at, PolicyKind::Identity, &reference);
+            if policy.is_none() {
+                b.broken(Kind::AwsManagedPolicy, "aws", name);
+            }
+            if let Some(policy) = policy {
                 if policy.size() > MANAGED_POLICY_SIZE {
                     b.error(
                         &at,

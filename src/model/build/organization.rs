@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::Builder;
 use super::quotas::ORG_POLICY_SIZE;
+use super::{Builder, Kind};
 use crate::fixtures::OrganizationFixture;
 use crate::model::iam::{Account, AttachedPolicy};
 use crate::model::managed::{self, FULL_AWS_ACCESS, RCP_FULL_AWS_ACCESS};
@@ -82,7 +82,18 @@ pub(super) fn build_organization(
                 b.error(&aat, format!("`{ou}` is not an OU path such as `prod` or `prod/web`"));
                 continue;
             }
-            add_ou(&ou_path, &mut ous);
+            if !ous.contains_key(&ou_path) {
+                // AWS Organizations moves an account only into an OU that exists: MoveAccount
+                // fails with DestinationParentNotFoundException ("We can't find the destination
+                // container (a root or OU) with the ParentId that you specified",
+                // <https://docs.aws.amazon.com/organizations/latest/APIReference/API_MoveAccount.html>).
+                b.error(
+                    &aat,
+                    format!("the organizational unit `{ou_path}` does not exist: declare it under `organization.ous`"),
+                );
+                // Known from here on, so that SCPs attached to it do not fail a second time.
+                add_ou(&ou_path, &mut ous);
+            }
         }
         members.insert(aid, ou_path);
     }
@@ -92,7 +103,10 @@ pub(super) fn build_organization(
         let pat = at.key("policies").key(name);
         // Whether a policy is an SCP or an RCP shows only where it is attached: parse it here,
         // check it for its kind at each attachment below.
-        let Some(policy) = b.parse_policy(source, &pat, name) else { continue };
+        let Some(policy) = b.parse_policy(source, &pat, name) else {
+            b.broken(Kind::OrgPolicy, scope, name);
+            continue;
+        };
         if policy.size() > ORG_POLICY_SIZE {
             b.error(&pat, format!("the policy has {} characters: service control and resource control policies hold at most {ORG_POLICY_SIZE}", policy.size()));
         }
@@ -138,6 +152,7 @@ pub(super) fn build_organization(
                         }
                         list.push(AttachedPolicy { label: Arc::from(name.as_str()), policy: p.clone() });
                     }
+                    None if b.is_broken(Kind::OrgPolicy, scope, name) => {}
                     None => b.error(&tat.key(target).index(i), format!("the organization has no policy `{name}`")),
                 }
             }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::Builder;
 use super::closest;
+use super::{Builder, Kind};
 use crate::arn::Arn;
 use crate::model::iam::Account;
 use crate::path::JsonPath;
@@ -36,8 +36,11 @@ pub(super) fn check_principals(
                     "user" => account.user(name).map(|u| u.arn.as_str() == arn.as_str()),
                     _ => account.role(name).map(|r| r.arn.as_str() == arn.as_str()),
                 };
+                let broken = if kind == "user" { Kind::User } else { Kind::Role };
                 match found {
                     Some(true) => {}
+                    // Defined, but not built: its own error says why.
+                    None if b.is_broken(broken, account.id.as_str(), name) => {}
                     Some(false) => b.error(
                         &path,
                         format!("invalid principal in policy: `{shown}`: the {kind} `{name}` has another path"),

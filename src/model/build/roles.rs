@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::Builder;
 use super::quotas::{ROLE_INLINE_SIZE, SESSION_DURATION};
+use super::{Builder, Kind};
 use crate::arn::Arn;
 use crate::fixtures::{AccountFixture, InstanceProfileFixture};
 use crate::model::iam::{Account, AttachedPolicy, InstanceProfile, Role};
@@ -19,10 +19,14 @@ pub(super) fn build_roles(b: &mut Builder<'_>, account: &mut Account, f: &Accoun
     for (name, r) in &f.roles {
         let rat = at.key("roles").key(name);
         let Some((path, arn, rid)) = b.entity(IamName::Role, id, name, r.path.as_deref(), r.id.as_deref(), &rat) else {
+            b.broken(Kind::Role, id.as_str(), name);
             continue;
         };
         let trust_label = arn.as_str().to_owned();
-        let Some(trust) = b.policy(&r.trust, &rat.key("trust"), PolicyKind::Trust, &trust_label) else { continue };
+        let Some(trust) = b.policy(&r.trust, &rat.key("trust"), PolicyKind::Trust, &trust_label) else {
+            b.broken(Kind::Role, id.as_str(), name);
+            continue;
+        };
         if trust.size() > b.trust_policy_size {
             // IAM's LimitExceeded message: "Cannot exceed quota for ACLSizePerRole: 2048".
             b.error(&rat.key("trust"), format!("cannot exceed quota for ACLSizePerRole: {} (this trust policy has {} characters without whitespace)", b.trust_policy_size, trust.size()));

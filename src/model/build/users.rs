@@ -1,8 +1,8 @@
 //! Users: groups, policies, boundary, tags, access keys and MFA devices.
 
-use super::Builder;
 use super::closest;
 use super::quotas::{ACCESS_KEYS_PER_USER, GROUPS_PER_USER, USER_INLINE_SIZE};
+use super::{Builder, Kind};
 use crate::fixtures::{AccessKeysFixture, AccountFixture, MfaFixture};
 use crate::idp::Totp;
 use crate::model::iam::{AccessKey, Account, MfaDevice, User};
@@ -16,6 +16,7 @@ pub(super) fn build_users(b: &mut Builder<'_>, account: &mut Account, f: &Accoun
     for (name, u) in &f.users {
         let uat = at.key("users").key(name);
         let Some((path, arn, uid)) = b.entity(IamName::User, id, name, u.path.as_deref(), u.id.as_deref(), &uat) else {
+            b.broken(Kind::User, id.as_str(), name);
             continue;
         };
         if u.groups.len() > GROUPS_PER_USER {
@@ -28,6 +29,7 @@ pub(super) fn build_users(b: &mut Builder<'_>, account: &mut Account, f: &Accoun
         for (i, g) in u.groups.iter().enumerate() {
             match account.group(g) {
                 Some(group) => groups.push(group.name.clone()),
+                None if b.is_broken(Kind::Group, id.as_str(), g) => {}
                 None => {
                     let hint = closest(g, account.groups.keys().map(String::as_str))
                         .map(|s| format!(", did you mean `{s}`?"))
