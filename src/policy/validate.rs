@@ -80,7 +80,9 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_root() { f.write_str(&self.message) } else { write!(f, "{}: {}", self.path, self.message) }
+        // Values echoed from the policy are cut to a readable length.
+        let message = crate::text::cut_quoted(&self.message);
+        if self.path.is_root() { f.write_str(&message) } else { write!(f, "{}: {message}", self.path.for_message()) }
     }
 }
 

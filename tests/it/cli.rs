@@ -408,3 +408,49 @@ fn serve_exits_2_on_a_fixture_it_cannot_read_and_1_on_an_invalid_one() {
     assert!(err.starts_with(&format!("error: {invalid}:4:25:")), "{err}");
     assert_eq!(code, 1);
 }
+
+#[test]
+fn eval_cuts_long_values_in_its_messages() {
+    let dir = temp_dir("eval-long");
+    let long = "x".repeat(3000);
+    let odd = write(
+        &dir,
+        "odd.json",
+        &format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:{long}","Resource":"*"}}]}}"#
+        ),
+    );
+    let bad =
+        write(&dir, "bad.json", &format!(r#"{{"Statement":[{{"Effect":"{long}","Action":"s3:*","Resource":"*"}}]}}"#));
+    let ask = |policy: &str| {
+        iamsim(&[
+            "eval",
+            "--policy",
+            policy,
+            "--principal",
+            "arn:aws:iam::111122223333:user/a",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "*",
+        ])
+    };
+    let (_, err, code) = ask(&odd);
+    assert_eq!(code, 0);
+    assert_eq!(
+        err.trim(),
+        format!(
+            "warning: {odd}: Statement[0].Action: `s3:{}…` (3003 characters) is not a known action and grants nothing",
+            "x".repeat(57)
+        )
+    );
+    let (_, err, code) = ask(&bad);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim(),
+        format!(
+            "error: {bad}: Statement[0].Effect: `{}…` (3000 characters) is not a valid effect: expected `Allow` or `Deny`",
+            "x".repeat(60)
+        )
+    );
+}
