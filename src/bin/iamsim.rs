@@ -70,8 +70,8 @@ enum Command {
 enum ImportSource {
     /// Converts the JSON of `aws iam get-account-authorization-details` (one file per account,
     /// `-` for stdin) into a YAML fixture on stdout. Prints `warning: FILE: …` on stderr for what
-    /// was dropped or adjusted; exits 2 on unreadable input or text that is not JSON, 1 on a
-    /// dump it cannot convert.
+    /// was dropped or adjusted; exits 2 on unreadable input or text that does not decode (the
+    /// dump's JSON, a policy document in it), 1 on a dump it cannot convert.
     AuthzDetails {
         /// Dump files.
         #[arg(required = true)]
@@ -379,13 +379,18 @@ fn import_authz_details(files: &[PathBuf]) -> Result<ExitCode, Failure> {
     let dumps: Vec<&str> = texts.iter().map(String::as_str).collect();
     let outcome = from_authorization_details_many(&dumps).map_err(|e| {
         let message = format!("{}: {e}", label(e.input));
-        // Text that is not JSON could not be parsed; a dump that is JSON but cannot be turned
-        // into a fixture is a problem the command found.
-        if matches!(e.kind, ImportErrorKind::Json(_) | ImportErrorKind::NoInput) {
-            Failure::from(message)
-        } else {
-            Failure::found(message)
-        }
+        // Text that does not decode — the dump, or a policy document in it — could not be
+        // parsed; a dump that decodes but cannot be turned into a fixture (a value of the wrong
+        // type, no account) is a problem the command found.
+        let undecodable = matches!(
+            e.kind,
+            ImportErrorKind::NoInput
+                | ImportErrorKind::Json(_)
+                | ImportErrorKind::UrlEncoded(_)
+                | ImportErrorKind::JsonText(_)
+                | ImportErrorKind::Policy(_)
+        );
+        if undecodable { Failure::from(message) } else { Failure::found(message) }
     })?;
     for warning in &outcome.warnings {
         eprintln!("warning: {}: {warning}", label(warning.input));
