@@ -425,3 +425,21 @@ fn integer_fields_out_of_range_state_the_aws_range() {
         "<yaml>:1:54: accounts.111111111111.users.u.access_keys: 3 access keys: a user can have at most 2"
     );
 }
+
+#[test]
+fn bytes_that_are_not_utf8_are_located_in_their_file() {
+    let dir = temp_dir("utf8");
+    let fixture = dir.join("latin1.yaml");
+    std::fs::write(&fixture, b"accounts:\n  \"111111111111\": { alias: caf\xe9 }\n").unwrap();
+    let errors = load_errors(&fixture);
+    assert_eq!(lines(&errors), [format!("{}:2:31: not UTF-8 text", fixture.display())]);
+    assert_eq!(errors[0].kind, FixtureErrorKind::Unreadable);
+    // In a policy file: located in that file, under the path of the reference.
+    std::fs::write(dir.join("trust.json"), b"{\n  \"Version\": \"2012-10-17\", \"Sid\": \"\xff\"\n}").unwrap();
+    let fixture =
+        write(&dir, "fixture.yaml", "accounts:\n  \"111111111111\":\n    roles:\n      r: { trust: trust.json }\n");
+    assert_eq!(
+        lines(&load_errors(&fixture)),
+        [format!("{}/trust.json:2:36: accounts.111111111111.roles.r.trust: not UTF-8 text", dir.display())]
+    );
+}
