@@ -36,6 +36,7 @@ pub mod path;
 pub mod policy;
 pub mod s3;
 pub mod sts;
+mod text;
 pub mod transport;
 pub mod vectors;
 // The `*`/`?` matcher, at the bottom of the layers: ARNs, the catalog and the policy language

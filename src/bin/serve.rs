@@ -6,14 +6,14 @@ use std::process::ExitCode;
 use iamsim::World;
 use iamsim::arn::Arn;
 
-use super::ServeArgs;
+use super::{Failure, ServeArgs};
 
 const SEED_WORLD: &str = include_str!("seed-world.yaml");
 
-pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, String> {
+pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
     let world = match &args.fixture {
-        Some(path) => World::from_fixture(path).map_err(|e| e.to_string())?,
-        None => World::from_yaml(SEED_WORLD).map_err(|e| format!("the built-in seed world: {e}"))?,
+        Some(path) => World::from_fixture(path).map_err(|e| Failure::world(&e))?,
+        None => World::from_yaml(SEED_WORLD).map_err(|e| Failure::found(format!("the built-in seed world: {e}")))?,
     };
     // Clients sign with the machine's clock: a served world follows real time.
     world.clock().follow_wall_clock();
@@ -38,12 +38,15 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, String> {
             let _ = writeln!(file, "{line}");
         }
     });
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::found(e.to_string()))?;
     runtime.block_on(async move {
         let addr = std::net::SocketAddr::new(args.host, args.port);
         let server = iamsim::transport::Server::start(world.live_handle(), addr)
             .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            .map_err(|e| Failure::found(format!("cannot listen on {addr}: {e}")))?;
         let (key, secret, token) = credentials;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "export AWS_ENDPOINT_URL={}", server.endpoint());

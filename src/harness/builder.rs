@@ -438,7 +438,8 @@ impl OrganizationBuilder {
         self
     }
 
-    /// Places a member account in an OU (`root` for the root).
+    /// Places a member account in an OU declared with [`OrganizationBuilder::ou`] (or `root`):
+    /// as in AWS Organizations, an account cannot be moved into an OU that does not exist.
     pub fn account(mut self, id: impl AsRef<str>, ou: &str) -> OrganizationBuilder {
         self.fixture.accounts.insert(id.as_ref().to_owned(), ou.to_owned());
         self

@@ -11,6 +11,7 @@
 mod cli;
 mod clock;
 mod fixtures_load;
+mod hostile;
 mod import;
 mod interop;
 mod live;
