@@ -196,6 +196,27 @@ impl Model {
         set
     }
 
+    /// `RestrictPublicBuckets`: "only AWS service principals and authorized users within the
+    /// bucket owner's account" may reach a bucket whose policy is public; "public and
+    /// cross-account access within any public bucket policy, including non-public delegation to
+    /// specific accounts, is blocked"
+    /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>).
+    /// For anyone else the bucket policy is left out of the decision, so it grants nothing (and
+    /// an S3 request from another account or an anonymous caller needs its grant).
+    fn restricts_public_policy(
+        &self,
+        facts: &lookup::BucketFacts,
+        principal_account: Option<&AccountId>,
+        caller: &Caller,
+        policy: &Policy,
+    ) -> bool {
+        if matches!(caller, Caller::Service { .. }) || principal_account == Some(&facts.account) {
+            return false;
+        }
+        self.effective_public_access_block(facts.public_access_block, &facts.account).restrict_public_buckets
+            && policy.is_public()
+    }
+
     fn account_of(&self, id: &str) -> Result<&Account, UnknownEntity> {
         self.account(id).ok_or_else(|| UnknownEntity::Account(id.to_owned()))
     }
@@ -353,7 +374,9 @@ impl Model {
                 let (bucket_name, key) = lookup::split_s3_resource(arn.resource());
                 if let Some(facts) = lookup::bucket_facts(state, action, bucket_name, key) {
                     resource_account = Some(facts.account.clone());
-                    if let Some(policy) = &facts.policy {
+                    if let Some(policy) = &facts.policy
+                        && !self.restricts_public_policy(&facts, principal_account.as_ref(), caller, policy)
+                    {
                         set = set.resource_policy(policy.clone());
                     }
                     lookup::add_bucket_keys(&mut context, action, &facts);

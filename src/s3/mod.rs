@@ -51,9 +51,11 @@ mod copy;
 mod delete_objects;
 mod error;
 mod list;
+mod multipart;
 mod object;
 mod operation;
 mod payload;
+mod policy;
 mod preconditions;
 mod request;
 mod response;
@@ -157,6 +159,19 @@ fn dispatch(call: &mut Call<'_>) -> Result<Reply, S3Error> {
         Operation::GetBucketTagging => tagging::get_bucket_tagging(call),
         Operation::PutBucketTagging => tagging::put_bucket_tagging(call),
         Operation::DeleteBucketTagging => tagging::delete_bucket_tagging(call),
+        Operation::GetBucketPolicy => policy::get_bucket_policy(call),
+        Operation::PutBucketPolicy => policy::put_bucket_policy(call),
+        Operation::DeleteBucketPolicy => policy::delete_bucket_policy(call),
+        Operation::GetBucketPolicyStatus => policy::get_bucket_policy_status(call),
+        Operation::GetPublicAccessBlock => policy::get_public_access_block(call),
+        Operation::PutPublicAccessBlock => policy::put_public_access_block(call),
+        Operation::DeletePublicAccessBlock => policy::delete_public_access_block(call),
+        Operation::CreateMultipartUpload => multipart::create(call),
+        Operation::UploadPart => multipart::upload_part(call),
+        Operation::CompleteMultipartUpload => multipart::complete(call),
+        Operation::AbortMultipartUpload => multipart::abort(call),
+        Operation::ListParts => multipart::list_parts(call),
+        Operation::ListMultipartUploads => multipart::list_uploads(call),
         Operation::Unsupported(name) => Err(S3Error::not_implemented(name)),
     }
 }
