@@ -239,7 +239,11 @@ impl LiveBucket {
     }
 
     /// Starts a multipart upload; `make_id` turns the bucket's upload counter into its id.
-    pub fn start_upload(&self, make_id: impl FnOnce(u64) -> String, upload: MultipartUpload) -> Result<String, BucketGone> {
+    pub fn start_upload(
+        &self,
+        make_id: impl FnOnce(u64) -> String,
+        upload: MultipartUpload,
+    ) -> Result<String, BucketGone> {
         let mut state = write(&self.state);
         if state.deleted {
             return Err(BucketGone);

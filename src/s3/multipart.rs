@@ -272,12 +272,17 @@ pub(crate) fn list_parts(call: &mut Call<'_>) -> Result<Reply, S3Error> {
     let max = limit(call, "max-parts")?;
     let marker_text = call.target.param("part-number-marker").unwrap_or("0").to_owned();
     let marker = marker_text.parse::<u32>().map_err(|_| {
-        S3Error::invalid_argument("Provided part-number-marker not an integer or within integer range", "part-number-marker", &marker_text)
+        S3Error::invalid_argument(
+            "Provided part-number-marker not an integer or within integer range",
+            "part-number-marker",
+            &marker_text,
+        )
     })?;
     let after: Vec<_> = upload.parts.range(marker.saturating_add(1)..).collect();
     let truncated = after.len() > max;
     let shown: Vec<_> = after.into_iter().take(max).collect();
-    let owner = call.live.model().account(bucket.account().as_str()).map(|a| a.canonical_user_id.clone()).unwrap_or_default();
+    let owner =
+        call.live.model().account(bucket.account().as_str()).map(|a| a.canonical_user_id.clone()).unwrap_or_default();
     let mut xml = XmlWriter::with_declaration();
     xml.element_ns("ListPartsResult", NAMESPACE, |x| {
         x.leaf("Bucket", bucket.name());
@@ -324,7 +329,8 @@ pub(crate) fn list_uploads(call: &mut Call<'_>) -> Result<Reply, S3Error> {
     uploads.sort_by(|(ia, a), (ib, b)| (&a.key, a.initiated, ia).cmp(&(&b.key, b.initiated, ib)));
     let truncated = uploads.len() > max;
     uploads.truncate(max);
-    let owner = call.live.model().account(bucket.account().as_str()).map(|a| a.canonical_user_id.clone()).unwrap_or_default();
+    let owner =
+        call.live.model().account(bucket.account().as_str()).map(|a| a.canonical_user_id.clone()).unwrap_or_default();
     let mut xml = XmlWriter::with_declaration();
     xml.element_ns("ListMultipartUploadsResult", NAMESPACE, |x| {
         x.leaf("Bucket", bucket.name());
@@ -367,7 +373,12 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(parts, [(1, "abc".to_owned()), (2, "def".to_owned())]);
-        for bad in [&b"<CompleteMultipartUpload/>"[..], b"<Other><Part><PartNumber>1</PartNumber></Part></Other>", b"<CompleteMultipartUpload><Part><PartNumber>x</PartNumber></Part></CompleteMultipartUpload>", b"<Comp"] {
+        for bad in [
+            &b"<CompleteMultipartUpload/>"[..],
+            b"<Other><Part><PartNumber>1</PartNumber></Part></Other>",
+            b"<CompleteMultipartUpload><Part><PartNumber>x</PartNumber></Part></CompleteMultipartUpload>",
+            b"<Comp",
+        ] {
             assert_eq!(parse_completion(bad).unwrap_err().code, "MalformedXML");
         }
     }

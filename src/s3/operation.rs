@@ -238,7 +238,14 @@ impl Operation {
                 return Ok(Operation::DeleteObjects);
             }
             let served = [
-                ("policy", [Some(Operation::GetBucketPolicy), Some(Operation::PutBucketPolicy), Some(Operation::DeleteBucketPolicy)]),
+                (
+                    "policy",
+                    [
+                        Some(Operation::GetBucketPolicy),
+                        Some(Operation::PutBucketPolicy),
+                        Some(Operation::DeleteBucketPolicy),
+                    ],
+                ),
                 ("policyStatus", [Some(Operation::GetBucketPolicyStatus), None, None]),
                 (
                     "publicAccessBlock",
@@ -374,7 +381,10 @@ mod tests {
         assert_eq!(op(Method::DELETE, true, false, &["tagging"], false), Ok(Operation::DeleteBucketTagging));
         assert_eq!(op(Method::PUT, true, false, &["policy"], false), Ok(Operation::PutBucketPolicy));
         assert_eq!(op(Method::GET, true, false, &["policyStatus"], false), Ok(Operation::GetBucketPolicyStatus));
-        assert_eq!(op(Method::DELETE, true, false, &["publicAccessBlock"], false), Ok(Operation::DeletePublicAccessBlock));
+        assert_eq!(
+            op(Method::DELETE, true, false, &["publicAccessBlock"], false),
+            Ok(Operation::DeletePublicAccessBlock)
+        );
         assert_eq!(op(Method::POST, true, false, &["policy"], false).unwrap_err().code, "MethodNotAllowed");
         assert_eq!(op(Method::GET, true, false, &["uploads"], false), Ok(Operation::ListMultipartUploads));
         assert_eq!(op(Method::POST, true, true, &["uploads"], false), Ok(Operation::CreateMultipartUpload));

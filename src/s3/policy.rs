@@ -90,7 +90,9 @@ pub(crate) fn validate(call: &Call<'_>, text: &[u8], bucket: &str) -> Result<Pol
     let text = std::str::from_utf8(text).map_err(|_| malformed("This policy contains invalid Json"))?;
     let policy = Policy::parse(text).map_err(|e| {
         malformed(match e.kind {
-            PolicyErrorKind::Json(_) | PolicyErrorKind::DuplicateKey(_) => "This policy contains invalid Json".to_owned(),
+            PolicyErrorKind::Json(_) | PolicyErrorKind::DuplicateKey(_) => {
+                "This policy contains invalid Json".to_owned()
+            }
             PolicyErrorKind::Principal(_) => "Invalid principal in policy".to_owned(),
             PolicyErrorKind::Effect(effect) => format!("Invalid effect: {effect}"),
             PolicyErrorKind::Action(_) => "Policy has invalid action".to_owned(),
@@ -137,10 +139,11 @@ fn check_scope(policy: &Policy, bucket: &str) -> Result<(), S3Error> {
     for st in statements(policy) {
         for field in ["Resource", "NotResource"] {
             for r in st.get(field).map(texts).unwrap_or_default() {
-                let in_bucket = r.strip_prefix("arn:").and_then(|rest| rest.split_once(":s3:::")).is_some_and(|(_, res)| {
-                    let name = res.split('/').next().unwrap_or(res);
-                    crate::wildcard::Glob::new(name).matches(bucket)
-                });
+                let in_bucket =
+                    r.strip_prefix("arn:").and_then(|rest| rest.split_once(":s3:::")).is_some_and(|(_, res)| {
+                        let name = res.split('/').next().unwrap_or(res);
+                        crate::wildcard::Glob::new(name).matches(bucket)
+                    });
                 if !in_bucket {
                     return Err(malformed("Policy has invalid resource"));
                 }
@@ -345,7 +348,9 @@ mod tests {
         assert_eq!(all, PublicAccessBlock::ALL);
         let none = parse_public_access_block(b"<PublicAccessBlockConfiguration/>").expect("valid");
         assert_eq!(none, PublicAccessBlock::default());
-        let bad = parse_public_access_block(b"<PublicAccessBlockConfiguration><BlockPublicAcls>yes</BlockPublicAcls></PublicAccessBlockConfiguration>");
+        let bad = parse_public_access_block(
+            b"<PublicAccessBlockConfiguration><BlockPublicAcls>yes</BlockPublicAcls></PublicAccessBlockConfiguration>",
+        );
         assert_eq!(bad.unwrap_err().code, "MalformedXML");
         assert_eq!(parse_public_access_block(b"<Other/>").unwrap_err().code, "MalformedXML");
     }
