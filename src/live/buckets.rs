@@ -239,6 +239,22 @@ impl LiveBucket {
     }
 
     /// Starts a multipart upload; `make_id` turns the bucket's upload counter into its id.
+    ///
+    /// ```
+    /// use iamsim::live::{MultipartUpload, UploadedPart};
+    /// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\":\n    buckets:\n      photos: {}\n")?;
+    /// let photos = world.live().buckets().bucket("photos").expect("the fixture's bucket");
+    /// let now = world.clock().now();
+    /// let id = photos.start_upload(|n| format!("upload-{n}"), MultipartUpload::new("big.bin", "me", now))?;
+    /// assert!(photos.put_part(&id, "big.bin", 1, UploadedPart::new("hi".into(), None, now)));
+    /// let done = photos.complete_upload(&id, "big.bin", |u| {
+    ///     Ok::<_, ()>(iamsim::live::StoredObject::new(u.parts[&1].data.clone(), "text/plain", now))
+    /// });
+    /// assert_eq!(done.and_then(Result::ok).map(|o| o.size()), Some(2));
+    /// assert!(photos.upload(&id, "big.bin").is_none());
+    /// assert_eq!(photos.object("big.bin").map(|o| o.content), Some("hi".into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn start_upload(
         &self,
         make_id: impl FnOnce(u64) -> String,
