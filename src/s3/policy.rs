@@ -73,6 +73,9 @@ fn no_such_bucket_policy(bucket: &str) -> S3Error {
 /// - "Invalid effect: VALUE" (<https://github.com/versity/versitygw/issues/647>);
 /// - "Missing required field Principal" / "Missing required field Resource" (IAM's wording for
 ///   the same grammar rule; see `policy::validate`);
+/// - anything else the grammar refuses (a duplicate Sid, `NotPrincipal` with `Allow`, a bad
+///   condition value, …): iamsim's own description of the problem, since no public record
+///   quotes S3's;
 /// - above 20 KB: "Policy exceeds the maximum allowed document size." (S3's wording as clients
 ///   report it; no AWS page quotes it).
 pub(crate) fn malformed(message: impl Into<String>) -> S3Error {
@@ -97,19 +100,16 @@ pub(crate) fn validate(call: &Call<'_>, text: &[u8], bucket: &str) -> Result<Pol
             PolicyErrorKind::Effect(effect) => format!("Invalid effect: {effect}"),
             PolicyErrorKind::Action(_) => "Policy has invalid action".to_owned(),
             PolicyErrorKind::Missing(field) => format!("Missing required field {field}"),
-            PolicyErrorKind::Version(_) => "Invalid policy version".to_owned(),
-            _ => "Policy has an invalid structure".to_owned(),
+            // No public record of S3's wording for the rest: iamsim's own description.
+            _ => e.to_string(),
         })
     })?;
     if let Some(finding) = policy.validate(PolicyKind::Resource).into_iter().find(|f| f.severity == Severity::Error) {
-        let message = if finding.message.contains("Principal") {
-            "Missing required field Principal"
-        } else if finding.message.contains("Resource") {
-            "Missing required field Resource"
-        } else if finding.message.contains("principal") {
-            "Invalid principal in policy"
-        } else {
-            "Policy has an invalid structure"
+        let message = match finding.message.as_str() {
+            "missing required field `Principal`" => "Missing required field Principal".to_owned(),
+            "missing required field `Resource`" => "Missing required field Resource".to_owned(),
+            // No public record of S3's wording for the rest: iamsim's own description.
+            _ => finding.to_string(),
         };
         return Err(malformed(message));
     }

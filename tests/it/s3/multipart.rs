@@ -291,3 +291,50 @@ async fn a_large_file_goes_up_in_streamed_parts() {
     let got = s3.get_object().bucket("photos").key("big.bin").send().await.unwrap();
     assert_eq!(got.body.collect().await.unwrap().into_bytes(), content);
 }
+
+/// Over loopback (plain HTTP) the SDK signs every chunk of a streamed part, and the trailer.
+#[tokio::test]
+async fn parts_streamed_over_loopback_arrive_in_signed_chunks() {
+    let world = world();
+    let server = world.serve().await.unwrap();
+    let config = world
+        .s3_config(world.user_credentials(DEV, "alice"))
+        .endpoint_url(server.endpoint())
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    let s3 = aws_sdk_s3::Client::from_conf(config);
+    let content = data(200_000, 5);
+    let path = std::env::temp_dir().join(format!("iamsim-s3-{}-multipart-loopback", std::process::id()));
+    std::fs::write(&path, &content).unwrap();
+    let id = s3
+        .create_multipart_upload()
+        .bucket("photos")
+        .key("l.bin")
+        .send()
+        .await
+        .unwrap()
+        .upload_id()
+        .unwrap()
+        .to_owned();
+    let body = ByteStream::from_path(&path).await.unwrap();
+    let out =
+        s3.upload_part().bucket("photos").key("l.bin").upload_id(&id).part_number(1).body(body).send().await.unwrap();
+    std::fs::remove_file(&path).unwrap();
+    let entry = world.access_log().last().cloned().unwrap();
+    assert_eq!(
+        entry.authorizations[0].context["s3:x-amz-content-sha256"][0],
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+    );
+    assert_eq!(out.e_tag(), Some(format!("\"{}\"", hex::encode(Md5::digest(&content))).as_str()));
+    s3.complete_multipart_upload()
+        .bucket("photos")
+        .key("l.bin")
+        .upload_id(&id)
+        .multipart_upload(completed(&[(1, out.e_tag().unwrap())]))
+        .send()
+        .await
+        .unwrap();
+    let got = s3.get_object().bucket("photos").key("l.bin").send().await.unwrap();
+    assert_eq!(got.body.collect().await.unwrap().into_bytes(), content);
+    server.shutdown().await;
+}
