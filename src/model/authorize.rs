@@ -201,8 +201,9 @@ impl Model {
     /// cross-account access within any public bucket policy, including non-public delegation to
     /// specific accounts, is blocked"
     /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>).
-    /// For anyone else the bucket policy is left out of the decision, so it grants nothing (and
-    /// an S3 request from another account or an anonymous caller needs its grant).
+    /// For anyone else only the bucket policy's `Deny` statements are kept: it grants nothing
+    /// (and an S3 request from another account or an anonymous caller needs its grant), but
+    /// its explicit denies still decide.
     fn restricts_public_policy(
         &self,
         facts: &lookup::BucketFacts,
@@ -374,10 +375,12 @@ impl Model {
                 let (bucket_name, key) = lookup::split_s3_resource(arn.resource());
                 if let Some(facts) = lookup::bucket_facts(state, action, bucket_name, key) {
                     resource_account = Some(facts.account.clone());
-                    if let Some(policy) = &facts.policy
-                        && !self.restricts_public_policy(&facts, principal_account.as_ref(), caller, policy)
-                    {
-                        set = set.resource_policy(policy.clone());
+                    if let Some(policy) = &facts.policy {
+                        if self.restricts_public_policy(&facts, principal_account.as_ref(), caller, policy) {
+                            set = set.resource_policy(Arc::new(policy.deny_statements_only()));
+                        } else {
+                            set = set.resource_policy(policy.clone());
+                        }
                     }
                     lookup::add_bucket_keys(&mut context, action, &facts);
                 }

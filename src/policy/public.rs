@@ -73,6 +73,16 @@ impl Policy {
     }
 }
 
+impl Policy {
+    /// The same policy with its `Deny` statements only (indexes and Sids kept, for reasons):
+    /// what still applies of a public bucket policy under `RestrictPublicBuckets`.
+    pub(crate) fn deny_statements_only(&self) -> Policy {
+        let mut denies = self.clone();
+        denies.statements.retain(|st| st.effect == Effect::Deny);
+        denies
+    }
+}
+
 /// Whether a condition pins a fixing key to fixed values.
 fn fixes_values(c: &Condition) -> bool {
     let key = c.key_name.to_ascii_lowercase();

@@ -289,7 +289,8 @@ async fn restrict_public_buckets_keeps_other_accounts_and_anonymous_callers_out(
     put_policy(
         &world,
         &policy(&format!(
-            r#"{PUBLIC_READ},{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::222222222222:root"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}}"#
+            r#"{PUBLIC_READ},{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::222222222222:root"}},"Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/*"}},
+               {{"Effect":"Deny","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::shared/secret.txt"}}"#
         )),
     )
     .await;
@@ -315,6 +316,9 @@ async fn restrict_public_buckets_keeps_other_accounts_and_anonymous_callers_out(
     world.anonymous().can("s3:GetObject").on(A).assert_denied();
     world.user(PARTNER, "erin").can("s3:GetObject").on(A).assert_denied();
     world.user(DEV, "carol").can("s3:GetObject").on(A).assert_allowed();
+    // What is restricted is the policy's grants; its denies still decide.
+    world.anonymous().can("s3:GetObject").on(A).assert_implicitly_denied();
+    world.anonymous().can("s3:GetObject").on("arn:aws:s3:::shared/secret.txt").assert_explicitly_denied();
 }
 
 #[tokio::test]
