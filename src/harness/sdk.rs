@@ -174,6 +174,7 @@ impl World {
     ///   "111111111111":
     ///     buckets:
     ///       site:
+    ///         public_access_block: {}   # Block Public Access off: on by default, as on AWS
     ///         policy: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: "*", Action: s3:GetObject, Resource: "arn:aws:s3:::site/*" }] }
     ///         objects: { index.html: "<h1>hi</h1>" }
     /// "#)?;

@@ -8,6 +8,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use md5::{Digest, Md5};
 
+use super::MultipartUpload;
 use crate::model::{AttachedPolicy, BucketFacts, Model, PublicAccessBlock, ResourceState};
 use crate::policy::AccountId;
 
@@ -93,6 +94,10 @@ struct BucketState {
     public_access_block: Option<PublicAccessBlock>,
     abac: bool,
     objects: BTreeMap<String, StoredObject>,
+    /// Multipart uploads in progress, by upload id.
+    uploads: BTreeMap<String, MultipartUpload>,
+    /// How many uploads were ever started (each gets a distinct id from it).
+    uploads_started: u64,
     /// Set when the bucket is deleted, so a request that found it just before cannot write
     /// into a bucket nobody can see any more.
     deleted: bool,
@@ -233,6 +238,90 @@ impl LiveBucket {
         }
     }
 
+    /// Starts a multipart upload; `make_id` turns the bucket's upload counter into its id.
+    ///
+    /// ```
+    /// use iamsim::live::{MultipartUpload, UploadedPart};
+    /// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\":\n    buckets:\n      photos: {}\n")?;
+    /// let photos = world.live().buckets().bucket("photos").expect("the fixture's bucket");
+    /// let now = world.clock().now();
+    /// let id = photos.start_upload(|n| format!("upload-{n}"), MultipartUpload::new("big.bin", "me", now))?;
+    /// assert!(photos.put_part(&id, "big.bin", 1, UploadedPart::new("hi".into(), None, now)));
+    /// let done = photos.complete_upload(&id, "big.bin", |u| {
+    ///     Ok::<_, ()>(iamsim::live::StoredObject::new(u.parts[&1].data.clone(), "text/plain", now))
+    /// });
+    /// assert_eq!(done.and_then(Result::ok).map(|o| o.size()), Some(2));
+    /// assert!(photos.upload(&id, "big.bin").is_none());
+    /// assert_eq!(photos.object("big.bin").map(|o| o.content), Some("hi".into()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn start_upload(
+        &self,
+        make_id: impl FnOnce(u64) -> String,
+        upload: MultipartUpload,
+    ) -> Result<String, BucketGone> {
+        let mut state = write(&self.state);
+        if state.deleted {
+            return Err(BucketGone);
+        }
+        state.uploads_started += 1;
+        let id = make_id(state.uploads_started);
+        state.uploads.insert(id.clone(), upload);
+        Ok(id)
+    }
+
+    /// A multipart upload in progress of `key` (a cheap clone: part bytes are shared).
+    pub fn upload(&self, id: &str, key: &str) -> Option<MultipartUpload> {
+        read(&self.state).uploads.get(id).filter(|u| u.key == key).cloned()
+    }
+
+    /// Every upload in progress, by id.
+    pub fn uploads(&self) -> Vec<(String, MultipartUpload)> {
+        read(&self.state).uploads.iter().map(|(id, u)| (id.clone(), u.clone())).collect()
+    }
+
+    /// Stores (or replaces) part `number` of upload `id` of `key`; `false` without such an upload.
+    pub fn put_part(&self, id: &str, key: &str, number: u32, part: super::UploadedPart) -> bool {
+        match write(&self.state).uploads.get_mut(id).filter(|u| u.key == key) {
+            Some(upload) => {
+                upload.parts.insert(number, part);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Ends upload `id` of `key` without an object; whether there was one.
+    pub fn abort_upload(&self, id: &str, key: &str) -> bool {
+        let mut state = write(&self.state);
+        if state.uploads.get(id).is_some_and(|u| u.key == key) {
+            state.uploads.remove(id);
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Completes upload `id` of `key` atomically: `assemble` turns it into the object (or an
+    /// error, leaving the upload in progress), which replaces the key's object. `None` without
+    /// such an upload.
+    pub fn complete_upload<E>(
+        &self,
+        id: &str,
+        key: &str,
+        assemble: impl FnOnce(&MultipartUpload) -> Result<StoredObject, E>,
+    ) -> Option<Result<StoredObject, E>> {
+        let mut state = write(&self.state);
+        let upload = state.uploads.get(id).filter(|u| u.key == key)?;
+        let object = match assemble(upload) {
+            Ok(object) => object,
+            Err(e) => return Some(Err(e)),
+        };
+        state.uploads.remove(id);
+        state.objects.insert(key.to_owned(), object.clone());
+        Some(Ok(object))
+    }
+
     /// Whether the bucket holds no object.
     pub fn is_empty(&self) -> bool {
         read(&self.state).objects.is_empty()
@@ -346,10 +435,11 @@ impl BucketStore {
                 let state = BucketState {
                     policy: b.policy.clone(),
                     tags: b.tags.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
-                    public_access_block: b.public_access_block,
+                    // A fixture bucket without settings starts as a bucket created today.
+                    public_access_block: Some(b.public_access_block.unwrap_or(PublicAccessBlock::ALL)),
                     abac: b.abac,
                     objects,
-                    deleted: false,
+                    ..BucketState::default()
                 };
                 let bucket = LiveBucket {
                     name: b.name.clone(),
@@ -400,7 +490,11 @@ impl BucketStore {
             account: account.clone(),
             region: region.to_owned(),
             created: now,
-            state: RwLock::new(BucketState::default()),
+            // "By default, new buckets […] don't allow public access": every setting on.
+            state: RwLock::new(BucketState {
+                public_access_block: Some(PublicAccessBlock::ALL),
+                ..BucketState::default()
+            }),
         });
         buckets.insert(name.to_owned(), bucket.clone());
         Ok(bucket)
@@ -434,6 +528,7 @@ impl ResourceState for BucketStore {
             tags: state.tags.clone(),
             abac: state.abac,
             object_tags: key.and_then(|k| state.objects.get(k)).map(|o| o.tags.clone()),
+            public_access_block: state.public_access_block,
         })
     }
 }

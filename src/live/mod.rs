@@ -21,6 +21,7 @@ mod buckets;
 mod identity;
 mod log;
 mod sessions;
+mod uploads;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
@@ -32,6 +33,7 @@ pub use buckets::{
 pub use identity::Identity;
 pub use log::{AccessLog, Authorization, LogEntry};
 pub use sessions::{Session, SessionKind, SigningKey, TemporaryCredentials};
+pub use uploads::{MultipartUpload, UploadedPart};
 
 use crate::clock::Clock;
 use crate::model::{Caller, Model, UnknownEntity};

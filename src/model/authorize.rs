@@ -196,6 +196,28 @@ impl Model {
         set
     }
 
+    /// `RestrictPublicBuckets`: "only AWS service principals and authorized users within the
+    /// bucket owner's account" may reach a bucket whose policy is public; "public and
+    /// cross-account access within any public bucket policy, including non-public delegation to
+    /// specific accounts, is blocked"
+    /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>).
+    /// For anyone else only the bucket policy's `Deny` statements are kept: it grants nothing
+    /// (and an S3 request from another account or an anonymous caller needs its grant), but
+    /// its explicit denies still decide.
+    fn restricts_public_policy(
+        &self,
+        facts: &lookup::BucketFacts,
+        principal_account: Option<&AccountId>,
+        caller: &Caller,
+        policy: &Policy,
+    ) -> bool {
+        if matches!(caller, Caller::Service { .. }) || principal_account == Some(&facts.account) {
+            return false;
+        }
+        self.effective_public_access_block(facts.public_access_block, &facts.account).restrict_public_buckets
+            && policy.is_public()
+    }
+
     fn account_of(&self, id: &str) -> Result<&Account, UnknownEntity> {
         self.account(id).ok_or_else(|| UnknownEntity::Account(id.to_owned()))
     }
@@ -354,7 +376,11 @@ impl Model {
                 if let Some(facts) = lookup::bucket_facts(state, action, bucket_name, key) {
                     resource_account = Some(facts.account.clone());
                     if let Some(policy) = &facts.policy {
-                        set = set.resource_policy(policy.clone());
+                        if self.restricts_public_policy(&facts, principal_account.as_ref(), caller, policy) {
+                            set = set.resource_policy(Arc::new(policy.deny_statements_only()));
+                        } else {
+                            set = set.resource_policy(policy.clone());
+                        }
                     }
                     lookup::add_bucket_keys(&mut context, action, &facts);
                 }

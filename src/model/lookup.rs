@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::Model;
+use super::{Model, PublicAccessBlock};
 use crate::catalog::Catalog;
 use crate::policy::{AccountId, Action, Context, Policy};
 
@@ -39,6 +39,10 @@ pub struct BucketFacts {
     pub abac: bool,
     /// The tags of the object the request names, when it names one that exists.
     pub object_tags: Option<BTreeMap<String, String>>,
+    /// The bucket's own Block Public Access settings (`None`: none, every setting off). A
+    /// fixture bucket without `public_access_block` has every setting on, as a bucket created
+    /// today; so does one created over the wire.
+    pub public_access_block: Option<PublicAccessBlock>,
 }
 
 /// A source of the current state of resources, for authorization: the fixture's
@@ -69,7 +73,32 @@ impl ResourceState for Model {
             tags: bucket.tags.iter().map(|(k, v)| (k.to_owned(), v.to_owned())).collect(),
             abac: bucket.abac,
             object_tags: key.and_then(|k| bucket.objects.get(k)).map(|o| o.tags.clone()),
+            public_access_block: Some(bucket.public_access_block.unwrap_or(PublicAccessBlock::ALL)),
         })
+    }
+}
+
+impl Model {
+    /// The Block Public Access settings in force for a bucket: its own (`bucket`) combined with
+    /// its owner account's, each setting on when either has it on ("Amazon S3 uses the most
+    /// restrictive combination of the bucket-level and account-level settings",
+    /// <https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutPublicAccessBlock.html>).
+    ///
+    /// ```
+    /// use iamsim::model::PublicAccessBlock;
+    /// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\":\n    public_access_block: { block_public_policy: true }\n")?;
+    /// let owner = "111111111111".parse()?;
+    /// let effective = world.model().effective_public_access_block(None, &owner);
+    /// assert!(effective.block_public_policy && !effective.restrict_public_buckets);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn effective_public_access_block(
+        &self,
+        bucket: Option<PublicAccessBlock>,
+        owner: &AccountId,
+    ) -> PublicAccessBlock {
+        let account = self.account(owner.as_str()).and_then(|a| a.public_access_block).unwrap_or_default();
+        bucket.unwrap_or_default().or(account)
     }
 }
 

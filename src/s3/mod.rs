@@ -26,6 +26,13 @@
 //! | `DeleteObjects` | `s3:DeleteObject` (each key, decided on its own) | |
 //! | `Get`/`Put`/`DeleteObjectTagging` | `s3:GetObjectTagging`, `s3:PutObjectTagging`, `s3:DeleteObjectTagging` (object) | `s3:RequestObjectTag/…` (put) |
 //! | `Get`/`PutBucketTagging`, `DeleteBucketTagging` | `s3:GetBucketTagging`, `s3:PutBucketTagging` (bucket; delete needs put) | |
+//! | `Get`/`Put`/`DeleteBucketPolicy` | `s3:GetBucketPolicy`, `s3:PutBucketPolicy`, `s3:DeleteBucketPolicy` (bucket); only the owner account's identities (others: 405), its root user always | |
+//! | `GetBucketPolicyStatus` | `s3:GetBucketPolicyStatus` (bucket) | |
+//! | `Get`/`Put`/`DeletePublicAccessBlock` | `s3:GetBucketPublicAccessBlock`, `s3:PutBucketPublicAccessBlock` (bucket; delete needs put) | |
+//! | `CreateMultipartUpload`, `UploadPart`, `CompleteMultipartUpload` | `s3:PutObject` (object; `s3:PutObjectTagging` too with tags on create) | as `PutObject` (create) |
+//! | `AbortMultipartUpload` | `s3:AbortMultipartUpload` (object) | |
+//! | `ListParts` | `s3:ListMultipartUploadParts` (object) | |
+//! | `ListMultipartUploads` | `s3:ListBucketMultipartUploads` (bucket) | |
 //!
 //! Every authorization also carries `aws:SourceIp`, `aws:SecureTransport`,
 //! `aws:RequestedRegion`, and for signed requests `s3:authType` (`REST-HEADER` or
@@ -39,10 +46,14 @@
 //! encrypted with SSE-S3 (`x-amz-server-side-encryption: AES256`), objects uploaded without a
 //! checksum get a CRC64NVME one, and versioning is off.
 //!
-//! Served next (recognised now, answered `NotImplemented`): multipart uploads, bucket policies
-//! (`Get`/`Put`/`DeleteBucketPolicy`, `GetBucketPolicyStatus`) and Block Public Access settings.
-//! The store already keeps a bucket's policy and settings ([`LiveBucket::set_policy`](crate::live::LiveBucket::set_policy)),
-//! and authorization already reads them from there.
+//! Block Public Access is on (all four settings) for every bucket, created over the wire or in
+//! the fixture, unless the fixture gives the bucket its own `public_access_block`; an account's
+//! settings combine with its buckets'. `BlockPublicPolicy` refuses a public bucket policy,
+//! `RestrictPublicBuckets` is applied in every decision ([`Model::prepare_in`](crate::model::Model::prepare_in)),
+//! and `BlockPublicAcls`/`IgnorePublicAcls` change nothing because ACLs are disabled.
+//!
+//! Recognised and answered `NotImplemented`: `UploadPartCopy`, ACLs, versioning and the other
+//! bucket configurations.
 
 mod authenticate;
 mod authorize;
@@ -51,9 +62,11 @@ mod copy;
 mod delete_objects;
 mod error;
 mod list;
+mod multipart;
 mod object;
 mod operation;
 mod payload;
+mod policy;
 mod preconditions;
 mod request;
 mod response;
@@ -157,6 +170,19 @@ fn dispatch(call: &mut Call<'_>) -> Result<Reply, S3Error> {
         Operation::GetBucketTagging => tagging::get_bucket_tagging(call),
         Operation::PutBucketTagging => tagging::put_bucket_tagging(call),
         Operation::DeleteBucketTagging => tagging::delete_bucket_tagging(call),
+        Operation::GetBucketPolicy => policy::get_bucket_policy(call),
+        Operation::PutBucketPolicy => policy::put_bucket_policy(call),
+        Operation::DeleteBucketPolicy => policy::delete_bucket_policy(call),
+        Operation::GetBucketPolicyStatus => policy::get_bucket_policy_status(call),
+        Operation::GetPublicAccessBlock => policy::get_public_access_block(call),
+        Operation::PutPublicAccessBlock => policy::put_public_access_block(call),
+        Operation::DeletePublicAccessBlock => policy::delete_public_access_block(call),
+        Operation::CreateMultipartUpload => multipart::create(call),
+        Operation::UploadPart => multipart::upload_part(call),
+        Operation::CompleteMultipartUpload => multipart::complete(call),
+        Operation::AbortMultipartUpload => multipart::abort(call),
+        Operation::ListParts => multipart::list_parts(call),
+        Operation::ListMultipartUploads => multipart::list_uploads(call),
         Operation::Unsupported(name) => Err(S3Error::not_implemented(name)),
     }
 }

@@ -13,13 +13,13 @@ use crate::live::{StoredChecksum, StoredObject};
 use crate::policy::Context;
 
 /// S3's limit on a single `PutObject`: 5 GiB.
-const MAX_PUT: u64 = 5 * 1024 * 1024 * 1024;
+pub(crate) const MAX_PUT: u64 = 5 * 1024 * 1024 * 1024;
 /// S3's limit on user metadata: "the user-defined metadata is limited to 2 KB in size"
 /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingMetadata.html>).
 const MAX_METADATA: usize = 2 * 1024;
 /// Keys are at most 1,024 bytes of UTF-8
 /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html>).
-const MAX_KEY: usize = 1024;
+pub(crate) const MAX_KEY: usize = 1024;
 
 /// Representation headers S3 stores with an object and returns with it.
 const STORED_HEADERS: [&str; 5] =

@@ -56,17 +56,39 @@ pub enum Operation {
     PutBucketTagging,
     /// `DELETE /bucket?tagging`.
     DeleteBucketTagging,
-    /// An operation S3 has that iamsim does not serve yet (multipart uploads, bucket policies,
-    /// Block Public Access, ACLs, versioning, …), by its API name.
+    /// `GET /bucket?policy`.
+    GetBucketPolicy,
+    /// `PUT /bucket?policy`.
+    PutBucketPolicy,
+    /// `DELETE /bucket?policy`.
+    DeleteBucketPolicy,
+    /// `GET /bucket?policyStatus`.
+    GetBucketPolicyStatus,
+    /// `GET /bucket?publicAccessBlock`.
+    GetPublicAccessBlock,
+    /// `PUT /bucket?publicAccessBlock`.
+    PutPublicAccessBlock,
+    /// `DELETE /bucket?publicAccessBlock`.
+    DeletePublicAccessBlock,
+    /// `GET /bucket?uploads`.
+    ListMultipartUploads,
+    /// `POST /bucket/key?uploads`.
+    CreateMultipartUpload,
+    /// `PUT /bucket/key?partNumber=N&uploadId=ID`.
+    UploadPart,
+    /// `POST /bucket/key?uploadId=ID`.
+    CompleteMultipartUpload,
+    /// `DELETE /bucket/key?uploadId=ID`.
+    AbortMultipartUpload,
+    /// `GET /bucket/key?uploadId=ID`.
+    ListParts,
+    /// An operation S3 has that iamsim does not serve yet (`UploadPartCopy`, ACLs, versioning,
+    /// …), by its API name.
     Unsupported(&'static str),
 }
 
 /// Bucket subresources of operations not served yet: (parameter, GET, PUT, DELETE, POST).
-const BUCKET_SUBRESOURCES: [(&str, &str, &str, &str, &str); 25] = [
-    ("policy", "GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy", ""),
-    ("policyStatus", "GetBucketPolicyStatus", "", "", ""),
-    ("publicAccessBlock", "GetPublicAccessBlock", "PutPublicAccessBlock", "DeletePublicAccessBlock", ""),
-    ("uploads", "ListMultipartUploads", "", "", ""),
+const BUCKET_SUBRESOURCES: [(&str, &str, &str, &str, &str); 21] = [
     ("acl", "GetBucketAcl", "PutBucketAcl", "", ""),
     ("versioning", "GetBucketVersioning", "PutBucketVersioning", "", ""),
     ("versions", "ListObjectVersions", "", "", ""),
@@ -160,6 +182,19 @@ impl Operation {
             Operation::GetBucketTagging => "GetBucketTagging",
             Operation::PutBucketTagging => "PutBucketTagging",
             Operation::DeleteBucketTagging => "DeleteBucketTagging",
+            Operation::GetBucketPolicy => "GetBucketPolicy",
+            Operation::PutBucketPolicy => "PutBucketPolicy",
+            Operation::DeleteBucketPolicy => "DeleteBucketPolicy",
+            Operation::GetBucketPolicyStatus => "GetBucketPolicyStatus",
+            Operation::GetPublicAccessBlock => "GetPublicAccessBlock",
+            Operation::PutPublicAccessBlock => "PutPublicAccessBlock",
+            Operation::DeletePublicAccessBlock => "DeletePublicAccessBlock",
+            Operation::ListMultipartUploads => "ListMultipartUploads",
+            Operation::CreateMultipartUpload => "CreateMultipartUpload",
+            Operation::UploadPart => "UploadPart",
+            Operation::CompleteMultipartUpload => "CompleteMultipartUpload",
+            Operation::AbortMultipartUpload => "AbortMultipartUpload",
+            Operation::ListParts => "ListParts",
             Operation::Unsupported(name) => name,
         }
     }
@@ -202,6 +237,37 @@ impl Operation {
             if target.has("delete") && *method == Method::POST {
                 return Ok(Operation::DeleteObjects);
             }
+            let served = [
+                (
+                    "policy",
+                    [
+                        Some(Operation::GetBucketPolicy),
+                        Some(Operation::PutBucketPolicy),
+                        Some(Operation::DeleteBucketPolicy),
+                    ],
+                ),
+                ("policyStatus", [Some(Operation::GetBucketPolicyStatus), None, None]),
+                (
+                    "publicAccessBlock",
+                    [
+                        Some(Operation::GetPublicAccessBlock),
+                        Some(Operation::PutPublicAccessBlock),
+                        Some(Operation::DeletePublicAccessBlock),
+                    ],
+                ),
+                ("uploads", [Some(Operation::ListMultipartUploads), None, None]),
+            ];
+            for (parameter, [get, put, delete]) in served {
+                if target.has(parameter) {
+                    let op = match *method {
+                        Method::GET => get,
+                        Method::PUT => put,
+                        Method::DELETE => delete,
+                        _ => None,
+                    };
+                    return op.ok_or_else(|| S3Error::method_not_allowed(m, "BUCKET"));
+                }
+            }
             for entry in BUCKET_SUBRESOURCES {
                 if target.has(entry.0) {
                     return match pick(entry) {
@@ -227,19 +293,18 @@ impl Operation {
                 _ => Err(S3Error::method_not_allowed(m, "OBJECT")),
             };
         }
-        // Multipart uploads (the next step): recognised, not served yet.
         if target.has("uploads") && *method == Method::POST {
-            return Ok(Operation::Unsupported("CreateMultipartUpload"));
+            return Ok(Operation::CreateMultipartUpload);
         }
         if target.has("uploadId") {
             return match *method {
                 Method::PUT if headers.contains_key("x-amz-copy-source") => {
                     Ok(Operation::Unsupported("UploadPartCopy"))
                 }
-                Method::PUT => Ok(Operation::Unsupported("UploadPart")),
-                Method::GET => Ok(Operation::Unsupported("ListParts")),
-                Method::POST => Ok(Operation::Unsupported("CompleteMultipartUpload")),
-                Method::DELETE => Ok(Operation::Unsupported("AbortMultipartUpload")),
+                Method::PUT => Ok(Operation::UploadPart),
+                Method::GET => Ok(Operation::ListParts),
+                Method::POST => Ok(Operation::CompleteMultipartUpload),
+                Method::DELETE => Ok(Operation::AbortMultipartUpload),
                 _ => Err(S3Error::method_not_allowed(m, "OBJECT")),
             };
         }
@@ -275,6 +340,11 @@ impl Operation {
                 | Operation::GetObjectTagging
                 | Operation::PutObjectTagging
                 | Operation::DeleteObjectTagging
+                | Operation::CreateMultipartUpload
+                | Operation::UploadPart
+                | Operation::CompleteMultipartUpload
+                | Operation::AbortMultipartUpload
+                | Operation::ListParts
         )
     }
 }
@@ -309,11 +379,17 @@ mod tests {
         assert_eq!(op(Method::PUT, true, true, &[], true), Ok(Operation::CopyObject));
         assert_eq!(op(Method::PUT, true, true, &["tagging"], false), Ok(Operation::PutObjectTagging));
         assert_eq!(op(Method::DELETE, true, false, &["tagging"], false), Ok(Operation::DeleteBucketTagging));
-        assert_eq!(op(Method::PUT, true, false, &["policy"], false), Ok(Operation::Unsupported("PutBucketPolicy")));
+        assert_eq!(op(Method::PUT, true, false, &["policy"], false), Ok(Operation::PutBucketPolicy));
+        assert_eq!(op(Method::GET, true, false, &["policyStatus"], false), Ok(Operation::GetBucketPolicyStatus));
         assert_eq!(
-            op(Method::POST, true, true, &["uploads"], false),
-            Ok(Operation::Unsupported("CreateMultipartUpload"))
+            op(Method::DELETE, true, false, &["publicAccessBlock"], false),
+            Ok(Operation::DeletePublicAccessBlock)
         );
+        assert_eq!(op(Method::POST, true, false, &["policy"], false).unwrap_err().code, "MethodNotAllowed");
+        assert_eq!(op(Method::GET, true, false, &["uploads"], false), Ok(Operation::ListMultipartUploads));
+        assert_eq!(op(Method::POST, true, true, &["uploads"], false), Ok(Operation::CreateMultipartUpload));
+        assert_eq!(op(Method::PUT, true, true, &["uploadId", "partNumber"], false), Ok(Operation::UploadPart));
+        assert_eq!(op(Method::PUT, true, true, &["uploadId"], true), Ok(Operation::Unsupported("UploadPartCopy")));
         assert_eq!(op(Method::PUT, false, false, &[], false).unwrap_err().code, "MethodNotAllowed");
         assert_eq!(op(Method::PATCH, true, true, &[], false).unwrap_err().code, "MethodNotAllowed");
     }

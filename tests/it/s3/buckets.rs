@@ -198,7 +198,7 @@ async fn bucket_tags_are_read_written_and_removed() {
 #[tokio::test]
 async fn operations_not_served_yet_answer_not_implemented_and_are_logged_by_name() {
     let world = world();
-    let (code, _) = failure(client(&world, "alice").get_bucket_policy().bucket("photos").send().await);
+    let (code, _) = failure(client(&world, "alice").get_bucket_versioning().bucket("photos").send().await);
     assert_eq!(code, "NotImplemented");
-    assert_eq!(world.access_log().last().unwrap().operation, "GetBucketPolicy");
+    assert_eq!(world.access_log().last().unwrap().operation, "GetBucketVersioning");
 }

@@ -6,7 +6,9 @@ mod buckets;
 mod denials;
 mod keys;
 mod log;
+mod multipart;
 mod objects;
+mod policy;
 mod tamper;
 mod wire;
 
