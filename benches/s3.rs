@@ -78,7 +78,8 @@ struct Recorded {
 
 impl Recorded {
     fn response(&self) -> HttpResponse {
-        let mut response = HttpResponse::new(StatusCode::try_from(self.status).unwrap(), SdkBody::from(self.body.clone()));
+        let mut response =
+            HttpResponse::new(StatusCode::try_from(self.status).unwrap(), SdkBody::from(self.body.clone()));
         let headers: &mut Headers = response.headers_mut();
         for (name, value) in &self.headers {
             headers.append(name.clone(), value.clone());

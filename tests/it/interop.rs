@@ -118,10 +118,12 @@ fn the_aws_cli_uses_s3_through_iamsim_serve() {
     let (mut child, env) = serve_with(&S3_SERVE);
     let aws = |args: &[&str]| command(bin.join("aws"), &env).args(args).output().unwrap();
     let buckets = aws(&["s3api", "list-buckets", "--output", "json"]);
-    let put = aws(&["s3api", "put-object", "--bucket", "photos", "--key", "cli/a b.txt", "--body", upload.to_str().unwrap()]);
+    let put =
+        aws(&["s3api", "put-object", "--bucket", "photos", "--key", "cli/a b.txt", "--body", upload.to_str().unwrap()]);
     let get = aws(&["s3api", "get-object", "--bucket", "photos", "--key", "cli/a b.txt", download.to_str().unwrap()]);
     let ls = aws(&["s3", "ls", "s3://photos/cli/"]);
-    let denied = aws(&["s3api", "put-object", "--bucket", "public-site", "--key", "x.html", "--body", upload.to_str().unwrap()]);
+    let denied =
+        aws(&["s3api", "put-object", "--bucket", "public-site", "--key", "x.html", "--body", upload.to_str().unwrap()]);
     let _ = child.kill();
     let _ = child.wait();
     for (what, out) in [("list-buckets", &buckets), ("put-object", &put), ("get-object", &get), ("s3 ls", &ls)] {

@@ -165,7 +165,10 @@ mod cross_account {
         let world = seed("cross-account");
         let (code, message) = assume_write_access(&world, "bob").await.map(|_| ()).unwrap_err();
         assert_eq!(code, "AccessDenied");
-        assert!(message.starts_with("User: arn:aws:iam::111111111111:user/bob is not authorized to perform: sts:AssumeRole"));
+        assert!(
+            message
+                .starts_with("User: arn:aws:iam::111111111111:user/bob is not authorized to perform: sts:AssumeRole")
+        );
 
         let bob = world.s3_client(world.user_credentials(DEV, "bob"));
         let direct = bob.put_object().bucket("prod-releases").key("evil").body(ByteStream::from_static(b"x")).send();

@@ -104,8 +104,12 @@ struct Request {
 }
 
 fn request() -> impl Strategy<Value = Request> {
-    (0..CALLERS.len(), 0..6u8, 0..KEYS.len(), 0..PREFIXES.len())
-        .prop_map(|(caller, operation, key, prefix)| Request { caller, operation, key, prefix })
+    (0..CALLERS.len(), 0..6u8, 0..KEYS.len(), 0..PREFIXES.len()).prop_map(|(caller, operation, key, prefix)| Request {
+        caller,
+        operation,
+        key,
+        prefix,
+    })
 }
 
 fn s3_for(world: &World, caller: Caller) -> aws_sdk_s3::Client {
