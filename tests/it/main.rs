@@ -22,5 +22,6 @@ mod sts;
 mod sts_federation;
 mod tamper;
 mod tour;
+mod tour_live;
 mod vectors;
 mod world;

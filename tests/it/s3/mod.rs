@@ -2,6 +2,7 @@
 //! world's policies.
 
 mod agreement;
+mod agreement_policies;
 mod buckets;
 mod denials;
 mod keys;
