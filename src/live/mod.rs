@@ -17,6 +17,7 @@
 //! # Ok::<(), iamsim::WorldError>(())
 //! ```
 
+mod deliveries;
 mod identity;
 mod log;
 mod sessions;
@@ -25,6 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
+pub use deliveries::{Delivered, Mint, ROTATE_BEFORE};
 pub use identity::Identity;
 pub use log::{AccessLog, Authorization, LogEntry};
 pub use sessions::{Session, SessionKind, SigningKey, TemporaryCredentials};
@@ -47,6 +49,8 @@ pub struct Live {
     /// Numbers requests, so request ids are deterministic.
     requests: AtomicU64,
     observer: OnceLock<Observer>,
+    /// IMDS session tokens and the credentials delivered to instances, tasks and pods.
+    deliveries: deliveries::Deliveries,
 }
 
 impl std::fmt::Debug for Live {
@@ -67,6 +71,7 @@ impl Live {
             messages: Mutex::new(Vec::new()),
             requests: AtomicU64::new(0),
             observer: OnceLock::new(),
+            deliveries: deliveries::Deliveries::default(),
         }
     }
 

@@ -7,19 +7,36 @@ use crate::sts;
 use crate::wire::WireRequest;
 use crate::xml::XmlWriter;
 
-/// Answers one request: STS for awsQuery requests; anything else is a service iamsim does not
-/// model (yet), answered with S3's `NotImplemented` error shape.
+/// Answers one request: an instance's metadata service or a container credentials agent for
+/// their hosts ([`crate::imds`], [`crate::containers`]); STS for awsQuery requests; anything else
+/// is a service iamsim does not model (yet), answered with S3's `NotImplemented` error shape.
 ///
 /// Every response carries a `Date` header from the world's clock, as AWS's do: the SDKs correct
 /// their signing time by the skew between that header and their own clock
 /// (`aws_runtime::service_clock_skew`), so a wall-clock `Date` (what hyper would add) would make
 /// a client of a world with a frozen clock sign its next request at the wrong time.
 pub fn route(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
-    let mut response = if sts::is_sts_request(request) { sts::handle(live, request) } else { not_implemented(request) };
+    // Instance metadata and container credentials are addressed by host (`INSTANCE.imds.iamsim.test`,
+    // `169.254.170.2`, `169.254.170.23`), before any service that reads paths or signatures.
+    let credentials_endpoint = crate::imds::answer(live, request).or_else(|| crate::containers::answer(live, request));
+    let mut response = if let Some(response) = credentials_endpoint {
+        response
+    } else if sts::is_sts_request(request) {
+        sts::handle(live, request)
+    } else {
+        not_implemented(request)
+    };
+    dated(live, &mut response);
+    response
+}
+
+/// Gives a response the world's `Date` (see [`route`]): every handler a transport serves goes
+/// through here, the router and the single-service servers of instance metadata and container
+/// credentials alike.
+pub fn dated(live: &Live, response: &mut http::Response<Bytes>) {
     if let Some(date) = crate::auth::http_date(live.now()).and_then(|d| http::HeaderValue::from_str(&d).ok()) {
         response.headers_mut().insert(http::header::DATE, date);
     }
-    response
 }
 
 fn not_implemented(request: &WireRequest) -> http::Response<Bytes> {

@@ -10,7 +10,9 @@
 
 mod cli;
 mod clock;
+mod containers;
 mod fixtures_load;
+mod imds;
 mod import;
 mod interop;
 mod live;
