@@ -314,7 +314,12 @@ async fn live_imds() -> (usize, usize) {
             .uri(format!("{}{}", endpoint.trim_end_matches('/'), path))
             .header(header.0, header.1)
             .body(bytes::Bytes::new());
-        request.map(|r| iamsim::transport::route(world.live(), &iamsim::wire::WireRequest::new(r, iamsim::wire::Origin::in_process())))
+        request.map(|r| {
+            iamsim::transport::route(
+                world.live(),
+                &iamsim::wire::WireRequest::new(r, iamsim::wire::Origin::in_process()),
+            )
+        })
     };
     println!("curl -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600'");
     let token = match request("PUT", "/latest/api/token", ("x-aws-ec2-metadata-token-ttl-seconds", "21600")) {
@@ -349,7 +354,13 @@ async fn live_imds() -> (usize, usize) {
                 }
             }
             println!("AssumeRole on s3access itself, with the instance's credentials");
-            match sts.assume_role().role_arn("arn:aws:iam::111111111111:role/s3access").role_session_name("again").send().await {
+            match sts
+                .assume_role()
+                .role_arn("arn:aws:iam::111111111111:role/s3access")
+                .role_session_name("again")
+                .send()
+                .await
+            {
                 Ok(_) => {
                     println!("  !! expected a refusal");
                     results.push(false);

@@ -16,7 +16,7 @@ pub(crate) const ECS_TASKS_SERVICE: &str = "ecs-tasks.amazonaws.com";
 fn error(status: u16, code: &str, message: &str) -> Reply {
     Reply {
         status,
-        body: serde_json::json!({"code": code, "message": message}).to_string().into_bytes(),
+        body: Bytes::from(serde_json::json!({"code": code, "message": message}).to_string()),
         content_type: "application/json",
         caller: None,
         error: Some(code.to_owned()),
@@ -40,7 +40,7 @@ pub(super) fn handle(live: &Live, request: &WireRequest) -> http::Response<Bytes
         // The agent's router: Go's `404 page not found`.
         let reply = Reply {
             status: 404,
-            body: b"404 page not found\n".to_vec(),
+            body: Bytes::from_static(b"404 page not found\n"),
             content_type: "text/plain; charset=utf-8",
             caller: None,
             error: Some("NotFound".to_owned()),
@@ -97,18 +97,21 @@ fn deliver(live: &Live, task: &Task) -> Reply {
         Ok(Mint { kind: SessionKind::AssumeRole, caller, lifetime_secs: CREDENTIALS_LIFETIME })
     });
     let mut reply = match delivered {
-        Ok(Delivered { session, .. }) => {
-            let c = &session.credentials;
-            let body = serde_json::json!({
-                "RoleArn": role_arn,
-                "AccessKeyId": c.access_key_id,
-                "SecretAccessKey": c.secret_access_key,
-                "Token": c.session_token,
-                "Expiration": crate::clock::format_rfc3339(c.expiration),
+        Ok(delivered) => {
+            let body = delivered.document(|d: &Delivered| {
+                let c = &d.session.credentials;
+                let json = serde_json::json!({
+                    "RoleArn": role_arn,
+                    "AccessKeyId": c.access_key_id,
+                    "SecretAccessKey": c.secret_access_key,
+                    "Token": c.session_token,
+                    "Expiration": crate::clock::format_rfc3339(c.expiration),
+                });
+                Bytes::from(json.to_string())
             });
             Reply {
                 status: 200,
-                body: body.to_string().into_bytes(),
+                body,
                 content_type: "application/json",
                 caller: None,
                 error: None,

@@ -92,6 +92,19 @@ pub fn answer(live: &Live, request: &WireRequest) -> Option<http::Response<Bytes
 
 /// Answers a request to the loopback stand-in of both agents: `/v1/credentials` without an `id`
 /// parameter is the Pod Identity agent's, the rest the ECS agent's.
+///
+/// ```
+/// use bytes::Bytes;
+/// use iamsim::wire::{Origin, WireRequest};
+/// let world = iamsim::World::from_yaml("accounts: { \"111111111111\": {} }")?;
+/// let pod_identity = http::Request::get("http://127.0.0.1:8080/v1/credentials").body(Bytes::new())?;
+/// let response = iamsim::containers::handle(world.live(), &WireRequest::new(pod_identity, Origin::loopback()));
+/// assert_eq!((response.status().as_u16(), response.body().as_ref()), (400, &b"Service account token cannot be empty\n"[..]));
+/// let ecs = http::Request::get("http://127.0.0.1:8080/v2/credentials/unknown").body(Bytes::new())?;
+/// let response = iamsim::containers::handle(world.live(), &WireRequest::new(ecs, Origin::loopback()));
+/// assert_eq!(response.body().as_ref(), br#"{"code":"InvalidIdInRequest","message":"CredentialsV2Request: ID not found"}"#);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn handle(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
     let pod_identity = request.path() == "/v1/credentials" && !request.query().split('&').any(|p| p.starts_with("id="));
     if pod_identity { pod_identity::handle(live, request) } else { ecs::handle(live, request) }
@@ -100,7 +113,7 @@ pub fn handle(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
 /// A response and what the access log keeps of it.
 pub(crate) struct Reply {
     pub(crate) status: u16,
-    pub(crate) body: Vec<u8>,
+    pub(crate) body: Bytes,
     pub(crate) content_type: &'static str,
     pub(crate) caller: Option<String>,
     pub(crate) error: Option<String>,
@@ -127,7 +140,7 @@ pub(crate) fn respond(
         status: reply.status,
         error: reply.error,
     });
-    let body = if head { Bytes::new() } else { Bytes::from(reply.body) };
+    let body = if head { Bytes::new() } else { reply.body };
     let mut response = http::Response::new(body);
     *response.status_mut() =
         http::StatusCode::from_u16(reply.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);

@@ -59,7 +59,7 @@ pub fn pod_identity_token(pod: &Pod, audience: &str, issued_at: SystemTime) -> T
 fn agent_error(status: u16, message: String) -> Reply {
     Reply {
         status,
-        body: format!("{message}\n").into_bytes(),
+        body: Bytes::from(format!("{message}\n")),
         content_type: "text/plain; charset=utf-8",
         caller: None,
         error: Some(if status == 404 { "NotFound" } else { "RequestValidationError" }.to_owned()),
@@ -72,7 +72,7 @@ fn agent_error(status: u16, message: String) -> Reply {
 fn eks_auth_error(live: &Live, n: u64, status: u16, code: &str, message: &str) -> Reply {
     Reply {
         status,
-        body: format!("[{}]: ({code}): {message}, fault: client\n", live.request_id(n)).into_bytes(),
+        body: Bytes::from(format!("[{}]: ({code}): {message}, fault: client\n", live.request_id(n))),
         content_type: "text/plain; charset=utf-8",
         caller: None,
         error: Some(code.to_owned()),
@@ -233,18 +233,21 @@ fn assume(live: &Live, n: u64, cluster: &EksCluster, role: &crate::model::Role, 
         Ok(Mint { kind: SessionKind::AssumeRole, caller, lifetime_secs: CREDENTIALS_LIFETIME })
     });
     let mut reply = match delivered {
-        Ok(Delivered { session, .. }) => {
-            let c = &session.credentials;
-            let body = json!({
-                "AccessKeyId": c.access_key_id,
-                "SecretAccessKey": c.secret_access_key,
-                "Token": c.session_token,
-                "AccountId": cluster.account.as_str(),
-                "Expiration": crate::clock::format_rfc3339(c.expiration),
+        Ok(delivered) => {
+            let body = delivered.document(|d: &Delivered| {
+                let c = &d.session.credentials;
+                let json = json!({
+                    "AccessKeyId": c.access_key_id,
+                    "SecretAccessKey": c.secret_access_key,
+                    "Token": c.session_token,
+                    "AccountId": cluster.account.as_str(),
+                    "Expiration": crate::clock::format_rfc3339(c.expiration),
+                });
+                Bytes::from(json.to_string())
             });
             Reply {
                 status: 200,
-                body: body.to_string().into_bytes(),
+                body,
                 content_type: "application/json",
                 caller: None,
                 error: None,

@@ -81,6 +81,13 @@ impl<'w> RunningInstance<'w> {
     /// The environment that points an SDK at this instance's in-process metadata service:
     /// `AWS_EC2_METADATA_SERVICE_ENDPOINT` and `AWS_EC2_METADATA_DISABLED=false` (worlds disable
     /// IMDS unless told which instance they run on).
+    ///
+    /// ```
+    /// let world = iamsim::World::from_fixture("examples/fixtures/ec2-s3access.yaml")?;
+    /// let web = world.instance("web-1");
+    /// assert_eq!(web.env()[0], ("AWS_EC2_METADATA_SERVICE_ENDPOINT".to_owned(), format!("http://{}.imds.iamsim.test/", web.id())));
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
     pub fn env(&self) -> Vec<(String, String)> {
         vec![
             ("AWS_EC2_METADATA_SERVICE_ENDPOINT".to_owned(), self.imds_endpoint()),
@@ -116,6 +123,15 @@ impl<'w> RunningInstance<'w> {
     /// Serves its metadata service on a loopback port of its own (`127.0.0.1`, a free port), as
     /// `169.254.169.254` answers on the instance: give `server.endpoint() + "/"` as
     /// `AWS_EC2_METADATA_SERVICE_ENDPOINT`. It stops when dropped.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let world = iamsim::World::from_fixture("examples/fixtures/ec2-s3access.yaml")?;
+    /// let server = world.instance("web-1").serve_metadata().await?;
+    /// let world_server = world.serve().await?;
+    /// assert_ne!(server.local_addr(), world_server.local_addr(), "a port of its own");
+    /// # Ok(()) }
+    /// ```
     #[cfg(feature = "server")]
     pub async fn serve_metadata(&self) -> std::io::Result<crate::transport::Server> {
         self.serve_metadata_on(std::net::SocketAddr::from(([127, 0, 0, 1], 0))).await
@@ -288,6 +304,18 @@ impl<'w> RunningPod<'w> {
     }
 
     /// The token files EKS mounts: `(path, token)` pairs for [`Fs::from_slice`], issued now.
+    ///
+    /// ```
+    /// let world = iamsim::World::from_yaml(r#"
+    /// accounts: { "111111111111": { roles: { r: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Service: pods.eks.amazonaws.com }, Action: [sts:AssumeRole, sts:TagSession] }] } } } } }
+    /// eks_clusters: { prod: { account: "111111111111" } }
+    /// pods: { web-0: { cluster: prod, pod_identity_role: r } }
+    /// "#)?;
+    /// let files = world.pod("web-0").files();
+    /// assert_eq!(files[0].0, iamsim::containers::POD_IDENTITY_TOKEN_FILE);
+    /// assert_eq!(files[0].1.split('.').count(), 3, "a JWT");
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
     pub fn files(&self) -> Vec<(String, String)> {
         let mut files = Vec::new();
         if self.pod.pod_identity_role.is_some() {
@@ -346,6 +374,15 @@ impl World {
     /// Serves the credential endpoints of containers — the ECS agent (`/v2/credentials/ID`) and
     /// the EKS Pod Identity agent (`/v1/credentials`) — on a loopback port (`127.0.0.1`, a free
     /// port), for processes given `AWS_CONTAINER_CREDENTIALS_FULL_URI`. It stops when dropped.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let world = iamsim::World::from_yaml("accounts: { \"111111111111\": {} }")?;
+    /// let agents = world.serve_container_credentials().await?;
+    /// let pod_identity_uri = format!("{}/v1/credentials", agents.endpoint());
+    /// assert!(pod_identity_uri.starts_with("http://127.0.0.1:"));
+    /// # Ok(()) }
+    /// ```
     #[cfg(feature = "server")]
     pub async fn serve_container_credentials(&self) -> std::io::Result<crate::transport::Server> {
         let handler: crate::transport::Handler = std::sync::Arc::new(|live, request| {

@@ -1,37 +1,54 @@
 //! The JSON documents of the metadata service, written as it writes them: two-space indents and
 //! `" : "` between a key and its value (the credentials and `iam/info` samples of the EC2 User
 //! Guide, "Retrieve security credentials from instance metadata", and of the identity document,
-//! "Instance identity documents"). Values are escaped by `serde_json`, so any text is safe.
+//! "Instance identity documents"). Text that needs escaping goes through `serde_json`, so any text
+//! is safe.
 
 use crate::model::{Instance, InstanceMetadata};
 
-/// A flat JSON object, in the order fields are added.
+/// A flat JSON object, written as fields are added, into one buffer.
 pub(crate) struct Json {
-    fields: Vec<(String, String)>,
+    out: String,
 }
 
 impl Json {
     pub(crate) fn new() -> Json {
-        Json { fields: Vec::new() }
+        Json { out: String::with_capacity(768) }
     }
 
-    fn quoted(text: &str) -> String {
-        serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
+    /// Appends `text` as a JSON string. Text needing no escape (ids, keys, times: the usual
+    /// case) is copied as is; anything else goes through `serde_json`.
+    fn quoted(&mut self, text: &str) {
+        if text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b < 0x7f) {
+            self.out.push('"');
+            self.out.push_str(text);
+            self.out.push('"');
+        } else {
+            self.out.push_str(&serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned()));
+        }
+    }
+
+    fn key(&mut self, key: &str) {
+        self.out.push_str(if self.out.is_empty() { "{\n  " } else { ",\n  " });
+        self.quoted(key);
+        self.out.push_str(" : ");
     }
 
     pub(crate) fn string(mut self, key: &str, value: &str) -> Json {
-        self.fields.push((Json::quoted(key), Json::quoted(value)));
+        self.key(key);
+        self.quoted(value);
         self
     }
 
     pub(crate) fn null(mut self, key: &str) -> Json {
-        self.fields.push((Json::quoted(key), "null".to_owned()));
+        self.key(key);
+        self.out.push_str("null");
         self
     }
 
-    pub(crate) fn finish(self) -> String {
-        let body: Vec<String> = self.fields.into_iter().map(|(k, v)| format!("  {k} : {v}")).collect();
-        format!("{{\n{}\n}}", body.join(",\n"))
+    pub(crate) fn finish(mut self) -> String {
+        self.out.push_str(if self.out.is_empty() { "{\n}" } else { "\n}" });
+        self.out
     }
 }
 
@@ -72,6 +89,9 @@ mod tests {
 
     #[test]
     fn documents_are_written_as_the_metadata_service_writes_them() {
+        assert_eq!(Json::new().finish(), "{\n}");
+        let unicode = Json::new().string("k", "é\u{1}").finish();
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&unicode).unwrap()["k"], "é\u{1}");
         let json = Json::new().string("Code", "Success").string("Token", "a\"b<&>").null("kernelId").finish();
         assert_eq!(json, "{\n  \"Code\" : \"Success\",\n  \"Token\" : \"a\\\"b<&>\",\n  \"kernelId\" : null\n}");
         let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();

@@ -83,6 +83,19 @@ pub fn instance_for_host(host: &str) -> Option<String> {
 }
 
 /// Answers a request if it is addressed to an instance's in-process metadata host.
+///
+/// ```
+/// use bytes::Bytes;
+/// use iamsim::wire::{Origin, WireRequest};
+/// let world = iamsim::World::from_fixture("examples/fixtures/ec2-s3access.yaml")?;
+/// let id = &world.model().instance("web-1").unwrap().id;
+/// let get = http::Request::get(format!("http://{id}.imds.iamsim.test/latest/meta-data/instance-id")).body(Bytes::new())?;
+/// let response = iamsim::imds::answer(world.live(), &WireRequest::new(get, Origin::in_process())).unwrap();
+/// assert_eq!(response.body().as_ref(), id.as_bytes());
+/// let elsewhere = http::Request::get("https://iamsim.test/").body(Bytes::new())?;
+/// assert!(iamsim::imds::answer(world.live(), &WireRequest::new(elsewhere, Origin::in_process())).is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn answer(live: &Live, request: &WireRequest) -> Option<http::Response<Bytes>> {
     let id = instance_for_host(request.host())?;
     Some(handle(live, &id, request))
@@ -157,22 +170,6 @@ const NOT_FOUND_PAGE: &str = "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n<
 /// The other error pages (400, 401; 403 and 405 in the same form).
 const ERROR_PAGE_UTF8: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd\">\n<html xmlns=\"http://www.w3.org/1999/xhtml\" xml:lang=\"en\" lang=\"en\">\n   <head>\n      <title>{title}</title>\n   </head>\n   <body>\n      <h1>{title}</h1>\n   </body>\n</html>\n";
 
-/// The instance ARN: `ec2:SourceInstanceARN` of its role credentials.
-pub(crate) fn instance_arn(instance: &Instance) -> String {
-    format!("arn:{}:ec2:{}:{}:instance/{}", partition(&instance.region), instance.region, instance.account, instance.id)
-}
-
-/// The partition of a region.
-pub(crate) fn partition(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
-}
-
 /// Serves one request to the metadata service of the instance `instance_id` (the loopback server
 /// of an instance, or [`answer`] in-process), and logs it as service `imds`.
 pub fn handle(live: &Live, instance_id: &str, request: &WireRequest) -> http::Response<Bytes> {
@@ -186,13 +183,16 @@ pub fn handle(live: &Live, instance_id: &str, request: &WireRequest) -> http::Re
         None => Outcome::error(404),
     };
     // Paths are the client's: keep the log readable whatever they hold.
-    let shown_path: String = path.chars().take(256).collect();
+    let shown_path = match path.char_indices().nth(256) {
+        Some((cut, _)) => path.get(..cut).unwrap_or_default(),
+        None => path,
+    };
     live.log(LogEntry {
         request: n,
-        time: crate::clock::format_rfc3339(live.now()),
+        time: log_time(live),
         service: "imds".to_owned(),
         operation: format!("{method} {shown_path}"),
-        caller: instance.map(instance_arn),
+        caller: instance.and_then(|i| live.model().instance_metadata(i)).map(|m| m.arn.clone()),
         access_key_id: None,
         authorizations: outcome.authorizations,
         status: outcome.status,
@@ -203,11 +203,27 @@ pub fn handle(live: &Live, instance_id: &str, request: &WireRequest) -> http::Re
     *response.status_mut() = http::StatusCode::from_u16(outcome.status).unwrap_or(http::StatusCode::NOT_FOUND);
     let headers = response.headers_mut();
     headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static(outcome.content_type));
-    headers.insert(http::header::SERVER, http::HeaderValue::from_static("EC2ws"));
     if let Some(ttl) = outcome.ttl {
         headers.insert(TTL_HEADER, http::HeaderValue::from(ttl));
     }
     response
+}
+
+/// The access log's time of a request. Applications ask the metadata service often, and the text
+/// changes once a second: a thread keeps the last one.
+fn log_time(live: &Live) -> String {
+    thread_local! {
+        static LAST: std::cell::RefCell<(u64, String)> = const { std::cell::RefCell::new((u64::MAX, String::new())) };
+    }
+    let now = live.now();
+    let second = now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    LAST.with_borrow_mut(|(at, text)| {
+        if *at != second {
+            *at = second;
+            *text = crate::clock::format_rfc3339(now);
+        }
+        text.clone()
+    })
 }
 
 fn serve(live: &Live, instance: &Instance, request: &WireRequest) -> Outcome {

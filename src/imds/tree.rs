@@ -8,8 +8,9 @@
 use bytes::Bytes;
 
 use super::document::{self, Json};
-use super::{Delivery, Outcome, instance_arn, partition};
+use super::{Delivery, Outcome};
 use crate::live::{Authorization, Delivered, Live, Mint, SessionKind};
+use crate::model::partition;
 use crate::model::{Caller, Instance, InstanceMetadata, SessionDetails};
 use crate::policy::{Action, Context, Resource};
 
@@ -240,9 +241,8 @@ fn unauthorized(role: &str, last_updated: &str) -> String {
         .finish()
 }
 
-fn role_arn(live: &Live, instance: &Instance) -> Option<(String, String)> {
-    let role = live.model().account(instance.account.as_str())?.role(instance.role.as_deref()?)?;
-    Some((role.name.clone(), role.arn.to_string()))
+fn instance_role<'m>(live: &'m Live, instance: &Instance) -> Option<&'m crate::model::Role> {
+    live.model().account(instance.account.as_str())?.role(instance.role.as_deref()?)
 }
 
 /// `iam/info`: the instance profile, or why EC2 cannot deliver its role's credentials.
@@ -256,7 +256,7 @@ fn iam_info(live: &Live, instance: &Instance) -> String {
             .find_map(|r| r.instance_profile.as_ref().filter(|ip| ip.name == p))
     });
     let launched = model.instance_metadata(instance).map_or_else(|| live.now(), |m| m.launched_at);
-    let Some(((name, arn), profile)) = role_arn(live, instance).zip(profile) else {
+    let Some((role, profile)) = instance_role(live, instance).zip(profile) else {
         return Json::new()
             .string("Code", "InstanceProfileNotFound")
             .string("LastUpdated", &crate::clock::format_rfc3339(launched))
@@ -264,10 +264,10 @@ fn iam_info(live: &Live, instance: &Instance) -> String {
     };
     // `iam/info` does not itself assume the role (no session is minted by reading it); it tells
     // what the last delivery found, as the instance's copy would.
-    let allowed = trust(live, &arn).is_some_and(|(d, _)| d.is_allowed());
+    let allowed = trust(live, role.arn.as_str()).is_some_and(|(d, _)| d.is_allowed());
     let last = crate::clock::format_rfc3339(launched);
     if !allowed {
-        return unauthorized(&name, &last);
+        return unauthorized(&role.name, &last);
     }
     Json::new()
         .string("Code", "Success")
@@ -289,14 +289,11 @@ fn security_credentials(
     role: &str,
     delivery: Delivery,
 ) -> Outcome {
-    let Some((name, arn)) = role_arn(live, instance) else { return Outcome::error(404) };
-    if role != name {
-        return Outcome::error(404);
-    }
+    let Some(found) = instance_role(live, instance).filter(|r| r.name == role) else { return Outcome::error(404) };
     let holder = format!("ec2/{}/{}", instance.id, delivery.role_delivery());
     let mut authorizations = Vec::new();
     let delivered = live.delivered_credentials(&holder, || {
-        let Some((decision, context)) = trust(live, &arn) else { return Err(()) };
+        let Some((decision, context)) = trust(live, found.arn.as_str()) else { return Err(()) };
         authorizations.push(Authorization::new(&decision, &context));
         if !decision.is_allowed() {
             return Err(());
@@ -307,27 +304,29 @@ fn security_credentials(
         // User Guide, "AWS global condition context keys": `aws:Ec2InstanceSourceVpc`,
         // `aws:Ec2InstanceSourcePrivateIPv4`; Service Authorization Reference, Amazon EC2:
         // `ec2:SourceInstanceARN`, `ec2:RoleDelivery`).
-        session.context_keys.insert("ec2:SourceInstanceARN".to_owned(), instance_arn(instance));
+        session.context_keys.insert("ec2:SourceInstanceARN".to_owned(), metadata.arn.clone());
         session.context_keys.insert("ec2:RoleDelivery".to_owned(), delivery.role_delivery().to_owned());
         session.context_keys.insert("aws:Ec2InstanceSourceVpc".to_owned(), metadata.vpc_id.clone());
         session.context_keys.insert("aws:Ec2InstanceSourcePrivateIPv4".to_owned(), metadata.private_ip.to_string());
-        let caller = Caller::RoleSession { account: instance.account.as_str().to_owned(), role: name.clone(), session };
+        let caller =
+            Caller::RoleSession { account: instance.account.as_str().to_owned(), role: found.name.clone(), session };
         Ok(Mint { kind: SessionKind::AssumeRole, caller, lifetime_secs: CREDENTIALS_LIFETIME })
     });
     let body = match delivered {
-        Ok(Delivered { session, last_updated }) => {
-            let c = &session.credentials;
-            Json::new()
+        Ok(delivered) => delivered.document(|d: &Delivered| {
+            let c = &d.session.credentials;
+            let json = Json::new()
                 .string("Code", "Success")
-                .string("LastUpdated", &crate::clock::format_rfc3339(last_updated))
+                .string("LastUpdated", &crate::clock::format_rfc3339(d.last_updated))
                 .string("Type", "AWS-HMAC")
                 .string("AccessKeyId", &c.access_key_id)
                 .string("SecretAccessKey", &c.secret_access_key)
                 .string("Token", &c.session_token)
                 .string("Expiration", &crate::clock::format_rfc3339(c.expiration))
-                .finish()
-        }
-        Err(()) => unauthorized(&name, &crate::clock::format_rfc3339(live.now())),
+                .finish();
+            Bytes::from(json)
+        }),
+        Err(()) => Bytes::from(unauthorized(&found.name, &crate::clock::format_rfc3339(live.now()))),
     };
     let mut outcome = Outcome::text(body);
     outcome.authorizations = authorizations;

@@ -3,8 +3,10 @@
 //! sessions of the world's STS, rotated before they expire, on the world's clock.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
 
 use super::{Live, Session, SessionKind};
 use crate::model::Caller;
@@ -16,12 +18,32 @@ use crate::model::Caller;
 pub const ROTATE_BEFORE: Duration = Duration::from_secs(300);
 
 /// Credentials a delivering service handed out, and when it got them.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Delivered {
     /// The STS session behind them.
     pub session: Session,
     /// When they were issued: the `LastUpdated` of instance metadata.
     pub last_updated: SystemTime,
+    /// The service's document for them, written once: it does not change until they rotate.
+    document: OnceLock<Bytes>,
+}
+
+impl Delivered {
+    /// The service's document for these credentials: `render`'s, the first time it is asked.
+    ///
+    /// ```
+    /// use iamsim::live::{Mint, SessionKind};
+    /// use iamsim::model::Caller;
+    /// # let world = iamsim::World::from_yaml("accounts: { \"111111111111\": { roles: { r: { trust: { Version: \"2012-10-17\", Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: sts:AssumeRole }] } } } } }")?;
+    /// let mint = || Ok::<_, ()>(Mint { kind: SessionKind::AssumeRole, caller: Caller::role_session("111111111111", "r", "i-1"), lifetime_secs: 900 });
+    /// let delivered = world.live().delivered_credentials("ec2/i-1/2.0", mint).unwrap();
+    /// let key = delivered.document(|d| d.session.credentials.access_key_id.clone().into());
+    /// assert_eq!(delivered.document(|_| unreachable!("written once")), key);
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
+    pub fn document(&self, render: impl FnOnce(&Delivered) -> Bytes) -> Bytes {
+        self.document.get_or_init(|| render(self)).clone()
+    }
 }
 
 /// What a delivering service needs minted: the session's kind, who it stands for, and how long it
@@ -48,7 +70,7 @@ struct State {
     /// Tokens issued so far: numbers the next one, so tokens are deterministic.
     issued_tokens: u64,
     /// The current credentials of each holder (`ec2/INSTANCE/2.0`, `ecs/TASK`, …).
-    current: HashMap<String, Delivered>,
+    current: HashMap<String, Arc<Delivered>>,
     /// Holders whose credentials are not rotated (a stalled refresh, for tests).
     paused: HashSet<String>,
 }
@@ -122,7 +144,7 @@ impl Live {
         &self,
         holder: &str,
         mint: impl FnOnce() -> Result<Mint, E>,
-    ) -> Result<Delivered, E> {
+    ) -> Result<Arc<Delivered>, E> {
         let now = self.now();
         // Held while minting, so two concurrent requests of one holder get one session.
         let mut state = self.delivery_state();
@@ -135,14 +157,29 @@ impl Live {
         }
         let Mint { kind, caller, lifetime_secs } = mint()?;
         let session = self.issue_session(kind, caller, lifetime_secs);
-        let delivered = Delivered { session, last_updated: now };
+        let delivered = Arc::new(Delivered { session, last_updated: now, document: OnceLock::new() });
         state.current.insert(holder.to_owned(), delivered.clone());
         Ok(delivered)
     }
 
     /// Stops (`true`) or resumes rotating the credentials of a holder: a delivering service whose
     /// refresh stalls keeps handing out its last credentials, even expired ones — what the SDKs'
-    /// "static stability" guards against.
+    /// "static stability" guards against. Holders are named `ec2/INSTANCE_ID/2.0` (or `/1.0`),
+    /// `ecs/TASK_ID`, `eks/CLUSTER/NAMESPACE/POD/UID`.
+    ///
+    /// ```
+    /// use iamsim::live::{Mint, SessionKind};
+    /// use iamsim::model::Caller;
+    /// # let world = iamsim::World::from_yaml("accounts: { \"111111111111\": { roles: { r: { trust: { Version: \"2012-10-17\", Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: sts:AssumeRole }] } } } } }")?;
+    /// let live = world.live();
+    /// let mint = || Ok::<_, ()>(Mint { kind: SessionKind::AssumeRole, caller: Caller::role_session("111111111111", "r", "i-1"), lifetime_secs: 900 });
+    /// let first = live.delivered_credentials("ec2/i-1/2.0", mint).unwrap();
+    /// live.pause_credential_rotation("ec2/i-1/2.0", true);
+    /// world.clock().advance(std::time::Duration::from_secs(3600));
+    /// let stale = live.delivered_credentials("ec2/i-1/2.0", mint).unwrap();
+    /// assert_eq!(stale.session.credentials, first.session.credentials, "expired, still handed out");
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
     pub fn pause_credential_rotation(&self, holder: &str, paused: bool) {
         let mut state = self.delivery_state();
         if paused {

@@ -46,6 +46,8 @@ pub enum HttpTokens {
 /// What an instance's metadata service tells about it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstanceMetadata {
+    /// `arn:aws:ec2:REGION:ACCOUNT:instance/ID`: `ec2:SourceInstanceARN` of its role credentials.
+    pub arn: String,
     /// `optional` or `required` session tokens.
     pub http_tokens: HttpTokens,
     /// `instance-type`.
@@ -177,6 +179,17 @@ impl Checks {
 
     fn warn(&mut self, path: &JsonPath, message: impl Into<String>) {
         self.problems.push(Problem { severity: Severity::Warning, path: path.clone(), message: message.into() });
+    }
+}
+
+/// The partition of a region: `aws-cn` for China, `aws-us-gov` for GovCloud, else `aws`.
+pub(crate) fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
     }
 }
 
@@ -471,7 +484,9 @@ fn instance_metadata(
         .chain((0..5).map(|i| mac_hex.get(i * 2..i * 2 + 2).unwrap_or("00").to_owned()))
         .collect::<Vec<_>>()
         .join(":");
+    let partition = partition(&instance.region);
     InstanceMetadata {
+        arn: format!("arn:{partition}:ec2:{}:{}:instance/{}", instance.region, instance.account, instance.id),
         http_tokens: match f.http_tokens.unwrap_or_default() {
             HttpTokensFixture::Optional => HttpTokens::Optional,
             HttpTokensFixture::Required => HttpTokens::Required,

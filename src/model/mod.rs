@@ -27,6 +27,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 pub use authorize::{Caller, Prepared, SessionDetails, UnknownEntity};
+pub(crate) use compute::partition;
 pub use compute::{EksCluster, HttpTokens, InstanceMetadata, Pod, Task};
 pub use iam::{
     AccessKey, Account, AttachedPolicy, Group, InstanceProfile, ManagedPolicy, MfaDevice, OidcProvider,
@@ -161,6 +162,17 @@ impl Model {
     }
 
     /// An EKS pod by name.
+    ///
+    /// ```
+    /// let world = iamsim::World::from_yaml(
+    ///     "accounts: { \"111111111111\": {} }\neks_clusters: { prod: { account: \"111111111111\" } }\npods: { web-0: { cluster: prod } }")?;
+    /// let pod = world.model().pod("web-0").unwrap();
+    /// assert_eq!((pod.namespace.as_str(), pod.service_account.as_str()), ("default", "default"));
+    /// let cluster = world.model().eks_cluster(&pod.cluster).unwrap();
+    /// assert_eq!(cluster.arn, "arn:aws:eks:us-east-1:111111111111:cluster/prod");
+    /// assert!(cluster.oidc_issuer.starts_with("oidc.eks.us-east-1.amazonaws.com/id/"));
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
     pub fn pod(&self, name: &str) -> Option<&Pod> {
         self.workloads.pods.get(name)
     }

@@ -33,8 +33,30 @@ pub fn route(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
 /// Gives a response the world's `Date` (see [`route`]): every handler a transport serves goes
 /// through here, the router and the single-service servers of instance metadata and container
 /// credentials alike.
+///
+/// ```
+/// let world = iamsim::World::from_yaml("accounts: { \"111111111111\": {} }")?;
+/// let mut response = http::Response::new(bytes::Bytes::new());
+/// iamsim::transport::dated(world.live(), &mut response);
+/// assert_eq!(response.headers()["date"], "Thu, 01 Jan 2026 00:00:00 GMT");
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 pub fn dated(live: &Live, response: &mut http::Response<Bytes>) {
-    if let Some(date) = crate::auth::http_date(live.now()).and_then(|d| http::HeaderValue::from_str(&d).ok()) {
+    // The text changes once a second: a thread keeps the last one (metadata clients ask often).
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(u64, http::HeaderValue)>> = const { std::cell::RefCell::new(None) };
+    }
+    let now = live.now();
+    let second = now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let date = LAST.with_borrow_mut(|last| match last {
+        Some((at, value)) if *at == second => Some(value.clone()),
+        _ => {
+            let value = crate::auth::http_date(now).and_then(|d| http::HeaderValue::from_str(&d).ok())?;
+            *last = Some((second, value.clone()));
+            Some(value)
+        }
+    });
+    if let Some(date) = date {
         response.headers_mut().insert(http::header::DATE, date);
     }
 }
