@@ -333,8 +333,9 @@ async fn live_imds() -> (usize, usize) {
         .ok()
         .and_then(|r| serde_json::from_slice::<serde_json::Value>(r.body()).ok())
         .unwrap_or_default();
-    let code = document["Code"].as_str().unwrap_or("?").to_owned();
-    println!("  => Code {code}, AccessKeyId {}, Expiration {}", document["AccessKeyId"], document["Expiration"]);
+    let field = |name: &str| document.get(name).and_then(|v| v.as_str()).unwrap_or("?").to_owned();
+    let code = field("Code");
+    println!("  => Code {code}, AccessKeyId {}, Expiration {}", field("AccessKeyId"), field("Expiration"));
     results.push(code == "Success");
 
     // What the SDK does on the instance: aws-config's IMDS provider, then STS with its credentials.
