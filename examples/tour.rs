@@ -290,7 +290,100 @@ fn tour() -> ExitCode {
     println!("{calls} STS calls through aws-sdk-sts, {} answered as AWS would", calls - call_surprises);
     let (s3_calls, s3_surprises) = runtime.block_on(live_s3());
     println!("{s3_calls} S3 calls through aws-sdk-s3, {} answered as AWS would", s3_calls - s3_surprises);
-    if surprises == 0 && call_surprises == 0 && s3_surprises == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    let (steps, imds_surprises) = runtime.block_on(live_imds());
+    println!("{steps} instance metadata steps, {} answered as AWS would", steps - imds_surprises);
+    if surprises == 0 && call_surprises == 0 && s3_surprises == 0 && imds_surprises == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// The seed's central story, live: the application on web-1 reads its instance role's
+/// credentials from the instance metadata service — as `curl` does it (token first), then as
+/// aws-config does it — and uses them with aws-sdk-sts.
+async fn live_imds() -> (usize, usize) {
+    use aws_credential_types::provider::ProvideCredentials;
+    use aws_sdk_sts::error::ProvideErrorMetadata;
+
+    println!();
+    println!("== Live: EC2 instance role s3access gets credentials via IMDS");
+    let mut results = Vec::new();
+    let Ok(world) = World::from_yaml(include_str!("fixtures/ec2-s3access.yaml")) else { return (1, 1) };
+    let web = world.instance("web-1");
+    let endpoint = web.imds_endpoint();
+
+    // TOKEN=`curl -X PUT "http://169.254.169.254/latest/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 21600"`
+    let request = |method: &str, path: &str, header: (&str, &str)| {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{}", endpoint.trim_end_matches('/'), path))
+            .header(header.0, header.1)
+            .body(bytes::Bytes::new());
+        request.map(|r| {
+            iamsim::transport::route(
+                world.live(),
+                &iamsim::wire::WireRequest::new(r, iamsim::wire::Origin::in_process()),
+            )
+        })
+    };
+    println!("curl -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600'");
+    let token = match request("PUT", "/latest/api/token", ("x-aws-ec2-metadata-token-ttl-seconds", "21600")) {
+        Ok(response) if response.status() == 200 => String::from_utf8_lossy(response.body()).into_owned(),
+        _ => return (1, 1),
+    };
+    println!("  => a session token for {} ({} characters)", web.id(), token.len());
+    let path = "/latest/meta-data/iam/security-credentials/s3access";
+    println!("curl -H \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254{path}");
+    let document = request("GET", path, ("x-aws-ec2-metadata-token", &token))
+        .ok()
+        .and_then(|r| serde_json::from_slice::<serde_json::Value>(r.body()).ok())
+        .unwrap_or_default();
+    let field = |name: &str| document.get(name).and_then(|v| v.as_str()).unwrap_or("?").to_owned();
+    let code = field("Code");
+    println!("  => Code {code}, AccessKeyId {}, Expiration {}", field("AccessKeyId"), field("Expiration"));
+    results.push(code == "Success");
+
+    // What the SDK does on the instance: aws-config's IMDS provider, then STS with its credentials.
+    match web.credentials_provider().provide_credentials().await {
+        Ok(credentials) => {
+            let sts = world.sts_client(credentials);
+            match sts.get_caller_identity().send().await {
+                Ok(me) => {
+                    let arn = me.arn().unwrap_or_default().to_owned();
+                    println!("aws-config's ImdsCredentialsProvider, then GetCallerIdentity");
+                    println!("  => {arn}");
+                    results.push(arn.ends_with(&format!("assumed-role/s3access/{}", web.id())));
+                }
+                Err(e) => {
+                    println!("  !! GetCallerIdentity failed: {}", e.message().unwrap_or_default());
+                    results.push(false);
+                }
+            }
+            println!("AssumeRole on s3access itself, with the instance's credentials");
+            match sts
+                .assume_role()
+                .role_arn("arn:aws:iam::111111111111:role/s3access")
+                .role_session_name("again")
+                .send()
+                .await
+            {
+                Ok(_) => {
+                    println!("  !! expected a refusal");
+                    results.push(false);
+                }
+                Err(e) => {
+                    println!("  => {}: {}", e.code().unwrap_or("error"), e.message().unwrap_or_default());
+                    results.push(e.code() == Some("AccessDenied"));
+                }
+            }
+        }
+        Err(e) => {
+            println!("  !! no credentials from IMDS: {e}");
+            results.push(false);
+        }
+    }
+    (results.len(), results.iter().filter(|ok| !**ok).count())
 }
 
 /// One `AssumeRole` call through a real aws-sdk-sts client, printed with its outcome. Returns

@@ -145,6 +145,10 @@ struct ServeArgs {
     /// Appends the access log to this file as JSON lines.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
+    /// Also serves the metadata service of this EC2 instance of the world (fixture name or
+    /// instance id) on a port of its own, and prints `export AWS_EC2_METADATA_SERVICE_ENDPOINT=…`.
+    #[arg(long, value_name = "ID")]
+    instance: Option<String>,
 }
 
 fn key_value(text: &str) -> Result<(String, String), String> {

@@ -18,6 +18,11 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
     // Clients sign with the machine's clock: a served world follows real time.
     world.clock().follow_wall_clock();
     let credentials = credentials_for(&world, args.principal.as_deref())?;
+    if let Some(instance) = &args.instance
+        && world.model().instance(instance).is_none()
+    {
+        return Err(format!("--instance `{instance}`: the world has no such instance").into());
+    }
     let log_file = match &args.log {
         Some(path) => Some(
             std::fs::OpenOptions::new()
@@ -47,6 +52,21 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
         let server = iamsim::transport::Server::start(world.live_handle(), addr)
             .await
             .map_err(|e| Failure::found(format!("cannot listen on {addr}: {e}")))?;
+        // The instance's metadata service, on a port of its own: as `169.254.169.254` is the
+        // instance's alone.
+        let metadata = match &args.instance {
+            Some(instance) => {
+                let addr = std::net::SocketAddr::new(args.host, 0);
+                Some(
+                    world
+                        .instance(instance)
+                        .serve_metadata_on(addr)
+                        .await
+                        .map_err(|e| Failure::found(format!("cannot listen on {addr}: {e}")))?,
+                )
+            }
+            None => None,
+        };
         let (key, secret, token) = credentials;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "export AWS_ENDPOINT_URL={}", server.endpoint());
@@ -59,10 +79,16 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
         if let Some(token) = token {
             let _ = writeln!(out, "export AWS_SESSION_TOKEN={token}");
         }
+        if let Some(metadata) = &metadata {
+            let _ = writeln!(out, "export AWS_EC2_METADATA_SERVICE_ENDPOINT={}/", metadata.endpoint());
+        }
         let _ = out.flush();
         drop(out);
         wait_for_stop().await;
         server.shutdown().await;
+        if let Some(metadata) = metadata {
+            metadata.shutdown().await;
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

@@ -36,6 +36,8 @@ mod providers;
 mod question;
 #[cfg(feature = "sdk")]
 mod sdk;
+#[cfg(feature = "sdk")]
+mod workloads;
 
 use std::fmt;
 use std::sync::Arc;
@@ -47,6 +49,8 @@ pub use builder::{
 pub use question::{Asker, Question};
 #[cfg(feature = "sdk")]
 pub use sdk::{DEFAULT_REGION, IN_PROCESS_ENDPOINT};
+#[cfg(feature = "sdk")]
+pub use workloads::{RunningInstance, RunningPod, RunningTask};
 
 use crate::clock::Clock;
 use crate::fixtures::Fixture;

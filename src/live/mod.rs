@@ -18,6 +18,7 @@
 //! ```
 
 mod buckets;
+mod deliveries;
 mod identity;
 mod log;
 mod sessions;
@@ -30,6 +31,7 @@ use std::time::SystemTime;
 pub use buckets::{
     BucketGone, BucketStore, CreateBucketError, DeleteBucketError, LiveBucket, StoredChecksum, StoredObject,
 };
+pub use deliveries::{Delivered, Mint, ROTATE_BEFORE};
 pub use identity::Identity;
 pub use log::{AccessLog, Authorization, LogEntry};
 pub use sessions::{Session, SessionKind, SigningKey, TemporaryCredentials};
@@ -55,6 +57,8 @@ pub struct Live {
     /// Numbers requests, so request ids are deterministic.
     requests: AtomicU64,
     observer: OnceLock<Observer>,
+    /// IMDS session tokens and the credentials delivered to instances, tasks and pods.
+    deliveries: deliveries::Deliveries,
 }
 
 impl std::fmt::Debug for Live {
@@ -76,6 +80,7 @@ impl Live {
             messages: Mutex::new(Vec::new()),
             requests: AtomicU64::new(0),
             observer: OnceLock::new(),
+            deliveries: deliveries::Deliveries::default(),
         }
     }
 

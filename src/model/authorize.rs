@@ -37,6 +37,12 @@ pub struct SessionDetails {
     /// Session tag keys marked transitive: they pass on to sessions this one creates by role
     /// chaining (`sts:TransitiveTagKeys`).
     pub transitive_tag_keys: Vec<String>,
+    /// Condition keys the service that delivered the credentials attaches to every request they
+    /// sign — for an EC2 instance role, `ec2:SourceInstanceARN`, `ec2:RoleDelivery`,
+    /// `aws:Ec2InstanceSourceVpc` and `aws:Ec2InstanceSourcePrivateIPv4` (IAM User Guide, "AWS
+    /// global condition context keys"; Service Authorization Reference, Amazon EC2). They are not
+    /// passed on to sessions this one creates.
+    pub context_keys: BTreeMap<String, String>,
 }
 
 /// Who makes a request in a world.
@@ -296,6 +302,9 @@ impl Model {
                 }
                 if let Some(si) = &session.source_identity {
                     context.set("aws:SourceIdentity", [si.clone()]);
+                }
+                for (key, value) in &session.context_keys {
+                    context.set(key, [value.clone()]);
                 }
                 let mut tags: BTreeMap<String, String> =
                     role.tags.iter().map(|(k, v)| (k.to_lowercase(), v.to_owned())).collect();

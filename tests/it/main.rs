@@ -10,8 +10,10 @@
 
 mod cli;
 mod clock;
+mod containers;
 mod fixtures_load;
 mod hostile;
+mod imds;
 mod import;
 mod interop;
 mod live;

@@ -209,6 +209,8 @@ impl Model {
             .as_ref()
             .and_then(|o| build_organization(&mut b, o, &accounts, &root.key("organization")));
         let instances = build_instances(&mut b, &accounts, &root.key("instances"));
+        let (workloads, problems) = super::compute::build(fixture, b.ids, start, &accounts, &instances);
+        b.problems.extend(problems);
         check_unique_ids(&mut b, &accounts);
 
         if b.has_errors() {
@@ -223,6 +225,7 @@ impl Model {
             organization,
             buckets,
             instances,
+            workloads,
             aws_managed: b.aws_managed,
             access_keys,
             warnings: b.problems,
