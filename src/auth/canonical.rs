@@ -8,11 +8,22 @@
 use http::request::Parts;
 use sha2::{Digest, Sha256};
 
-use super::{CanonicalUri, SignatureLocation, SignedRequest};
+use super::{CanonicalUri, CredentialScope, SignatureLocation, SignedRequest};
 
 /// `hex(sha256(bytes))`, lowercase.
 pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+    let mut out = String::with_capacity(64);
+    push_hex(&Sha256::digest(bytes), &mut out);
+    out
+}
+
+/// Appends `bytes` in lowercase hex.
+fn push_hex(bytes: &[u8], out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &byte in bytes {
+        out.push(char::from(HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0')));
+        out.push(char::from(HEX.get(usize::from(byte & 0xF)).copied().unwrap_or(b'0')));
+    }
 }
 
 /// Whether a byte is kept as is by SigV4's URI encoding (RFC 3986 unreserved characters).
@@ -23,15 +34,31 @@ fn unreserved(byte: u8) -> bool {
 /// SigV4's URI encoding: every byte but the unreserved ones as `%XX` (uppercase), and `/` too
 /// unless `keep_slash`.
 pub(crate) fn uri_encode(bytes: &[u8], keep_slash: bool, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &byte in bytes {
-        if unreserved(byte) || (keep_slash && byte == b'/') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0')));
-            out.push(char::from(HEX.get(usize::from(byte & 0xF)).copied().unwrap_or(b'0')));
+        let (encoded, len) = encode_byte(byte, keep_slash);
+        for &b in encoded.get(..len).unwrap_or_default() {
+            out.push(char::from(b));
         }
+    }
+}
+
+/// [`uri_encode`] into bytes.
+fn uri_encode_bytes(bytes: &[u8], keep_slash: bool, out: &mut Vec<u8>) {
+    for &byte in bytes {
+        let (encoded, len) = encode_byte(byte, keep_slash);
+        out.extend_from_slice(encoded.get(..len).unwrap_or_default());
+    }
+}
+
+/// One byte of SigV4's URI encoding: itself, or `%XX`.
+fn encode_byte(byte: u8, keep_slash: bool) -> ([u8; 3], usize) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    if unreserved(byte) || (keep_slash && byte == b'/') {
+        ([byte, 0, 0], 1)
+    } else {
+        let high = HEX.get(usize::from(byte >> 4)).copied().unwrap_or(b'0');
+        let low = HEX.get(usize::from(byte & 0xF)).copied().unwrap_or(b'0');
+        ([b'%', high, low], 3)
     }
 }
 
@@ -97,27 +124,34 @@ pub(crate) fn canonical_query(query: &str, presigned: bool) -> String {
 }
 
 /// The canonical URI of `path` (the raw path as received).
+#[cfg(test)]
 pub(crate) fn canonical_uri(path: &str, mode: CanonicalUri) -> String {
+    let mut out = Vec::new();
+    push_canonical_uri(path, mode, &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Appends the canonical URI of `path` (the raw path as received).
+fn push_canonical_uri(path: &str, mode: CanonicalUri, out: &mut Vec<u8>) {
     match mode {
-        CanonicalUri::S3 if path.is_empty() => "/".to_owned(),
-        CanonicalUri::S3 => path.to_owned(),
-        CanonicalUri::Standard => {
-            let mut out = String::with_capacity(path.len() + 8);
-            uri_encode(normalize_path(path).as_bytes(), true, &mut out);
-            out
-        }
+        CanonicalUri::S3 if path.is_empty() => out.push(b'/'),
+        CanonicalUri::S3 => out.extend_from_slice(path.as_bytes()),
+        CanonicalUri::Standard => uri_encode_bytes(normalize_path(path).as_bytes(), true, out),
     }
 }
 
 /// Removes dot segments and empty segments the way `aws-sigv4` does for every service but S3
 /// (RFC 3986 §5.2.4), keeping a trailing slash.
-fn normalize_path(path: &str) -> String {
+fn normalize_path(path: &str) -> std::borrow::Cow<'_, str> {
     if path.is_empty() {
-        return "/".to_owned();
+        return "/".into();
+    }
+    if path.starts_with('/') && !(path.contains('.') || path.contains("//")) {
+        return path.into();
     }
     let absolute = if path.starts_with('/') { path.to_owned() } else { format!("/{path}") };
     if !(absolute.contains('.') || absolute.contains("//")) {
-        return absolute;
+        return absolute.into();
     }
     let mut segments: Vec<&str> = Vec::new();
     for segment in absolute.split('/') {
@@ -134,20 +168,20 @@ fn normalize_path(path: &str) -> String {
     if trailing && !result.ends_with('/') {
         result.push('/');
     }
-    result
+    result.into()
 }
 
 /// The value the `host` header is signed with: the header when the request has one, otherwise
 /// the URI's authority without a default port (`:80` for http, `:443` for https), as
 /// `aws-sigv4` signs it.
-pub(crate) fn host(parts: &Parts) -> Vec<u8> {
+pub(crate) fn host(parts: &Parts) -> &[u8] {
     if let Some(value) = parts.headers.get(http::header::HOST) {
-        return value.as_bytes().to_vec();
+        return value.as_bytes();
     }
-    let Some(authority) = parts.uri.authority() else { return Vec::new() };
+    let Some(authority) = parts.uri.authority() else { return b"" };
     let default_port =
         matches!((parts.uri.scheme_str(), authority.port_u16()), (Some("http"), Some(80)) | (Some("https"), Some(443)));
-    if default_port { authority.host().as_bytes().to_vec() } else { authority.as_str().as_bytes().to_vec() }
+    if default_port { authority.host().as_bytes() } else { authority.as_str().as_bytes() }
 }
 
 /// Trims spaces at both ends and collapses runs of spaces, as `aws-sigv4` does (S3 trims
@@ -170,14 +204,12 @@ fn canonical_headers(signed_headers: &[String], parts: &Parts, out: &mut Vec<u8>
     for name in signed_headers {
         out.extend_from_slice(name.as_bytes());
         out.push(b':');
-        let lower = name.to_ascii_lowercase();
-        if lower == "host" {
-            trim_all(&host(parts), out);
+        if name.eq_ignore_ascii_case("host") {
+            trim_all(host(parts), out);
         } else {
-            let values = http::HeaderName::from_bytes(lower.as_bytes())
-                .map(|header| parts.headers.get_all(header).iter().collect::<Vec<_>>())
-                .unwrap_or_default();
-            for (i, value) in values.iter().enumerate() {
+            // Looked up by name in any case, without allocating; a name that is no header
+            // name has no values.
+            for (i, value) in parts.headers.get_all(name.as_str()).iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
@@ -199,21 +231,39 @@ pub(crate) fn canonical_request(
     let mut out = Vec::with_capacity(512);
     out.extend_from_slice(parts.method.as_str().as_bytes());
     out.push(b'\n');
-    out.extend_from_slice(canonical_uri(parts.uri.path(), mode).as_bytes());
+    push_canonical_uri(parts.uri.path(), mode, &mut out);
     out.push(b'\n');
-    out.extend_from_slice(canonical_query(parts.uri.query().unwrap_or_default(), presigned).as_bytes());
+    if let Some(query) = parts.uri.query().filter(|q| !q.is_empty()) {
+        out.extend_from_slice(canonical_query(query, presigned).as_bytes());
+    }
     out.push(b'\n');
     canonical_headers(&signed.signed_headers, parts, &mut out);
     out.push(b'\n');
-    out.extend_from_slice(signed.signed_headers.join(";").as_bytes());
+    for (i, name) in signed.signed_headers.iter().enumerate() {
+        if i > 0 {
+            out.push(b';');
+        }
+        out.extend_from_slice(name.as_bytes());
+    }
     out.push(b'\n');
     out.extend_from_slice(payload_hash.as_bytes());
     out
 }
 
-/// `AWS4-HMAC-SHA256\n<date>\n<scope>\n<hex(sha256(canonical request))>`.
-pub(crate) fn string_to_sign(amz_date: &str, scope: &str, canonical_request: &[u8]) -> String {
-    format!("AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}", sha256_hex(canonical_request))
+/// `AWS4-HMAC-SHA256\n<date>\n<scope>\n<hex(sha256(canonical request))>`, the scope written as
+/// `<date>/<region>/<service>/aws4_request`.
+pub(crate) fn string_to_sign(amz_date: &str, scope: &CredentialScope, canonical_request: &[u8]) -> String {
+    const ALGORITHM: &str = "AWS4-HMAC-SHA256\n";
+    let scope_len = scope.date.len() + scope.region.len() + scope.service.len() + 15;
+    let mut out = String::with_capacity(ALGORITHM.len() + amz_date.len() + scope_len + 66);
+    out.push_str(ALGORITHM);
+    out.push_str(amz_date);
+    out.push('\n');
+    for part in [scope.date.as_str(), "/", scope.region.as_str(), "/", scope.service.as_str(), "/aws4_request\n"] {
+        out.push_str(part);
+    }
+    push_hex(&Sha256::digest(canonical_request), &mut out);
+    out
 }
 
 /// Compares two signatures in time independent of where they first differ.

@@ -49,19 +49,38 @@ pub(crate) fn date8_midnight(text: &str) -> Option<SystemTime> {
 
 /// `20261122T204322Z`; `None` when the time is outside the years 0 to 9999.
 pub(crate) fn format_basic(time: SystemTime) -> Option<String> {
-    let t = to_offset(time)?;
-    if !(0..=9999).contains(&t.year()) {
-        return None;
+    let t = to_offset(time).filter(|t| (0..=9999).contains(&t.year()))?;
+    let mut out = String::with_capacity(16);
+    push_date8(&t, &mut out);
+    out.push('T');
+    for part in [t.hour(), t.minute(), t.second()] {
+        push_digits(u32::from(part), 2, &mut out);
     }
-    Some(format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    ))
+    out.push('Z');
+    Some(out)
+}
+
+/// Whether `time`, written as `yyyymmdd`, is `day` (without writing it out).
+pub(crate) fn is_day(time: SystemTime, day: &str) -> bool {
+    let Some(t) = to_offset(time).filter(|t| (0..=9999).contains(&t.year())) else { return false };
+    let mut out = String::with_capacity(8);
+    push_date8(&t, &mut out);
+    out == day
+}
+
+/// `yyyymmdd` of a time whose year is within 0 to 9999.
+fn push_date8(t: &OffsetDateTime, out: &mut String) {
+    push_digits(t.year().unsigned_abs(), 4, out);
+    push_digits(u32::from(u8::from(t.month())), 2, out);
+    push_digits(u32::from(t.day()), 2, out);
+}
+
+/// `value` in decimal, zero-padded to `width` digits (`value` has at most `width` digits).
+fn push_digits(value: u32, width: u32, out: &mut String) {
+    for place in (0..width).rev() {
+        let digit = (value / 10u32.pow(place)) % 10;
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+    }
 }
 
 /// `2026-11-22T20:43:22Z`, or `?` for a time that cannot be written.
@@ -153,6 +172,25 @@ mod tests {
         let t = parse_http_date("Sun, 22 Nov 2026 20:43:22 GMT").unwrap();
         assert_eq!(format_basic(t).unwrap(), "20261122T204322Z");
         assert_eq!(parse_http_date("22 Nov 2026 20:43:22"), None);
+    }
+
+    #[test]
+    fn formats_agree_with_the_time_crate() {
+        let basic = time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+        let mut secs: u64 = 0;
+        while secs < 253_402_300_799 {
+            let t = UNIX_EPOCH + Duration::from_secs(secs);
+            let offset = to_offset(t).unwrap();
+            assert_eq!(format_basic(t), offset.format(&basic).ok(), "{secs}");
+            assert!(is_day(t, &offset.format(&basic).unwrap()[..8]));
+            assert!(!is_day(t, "19691231"));
+            secs = secs * 3 + 86_399;
+        }
+        for back in [1, 86_400, 1_000_000_007, 62_000_000_000] {
+            let t = UNIX_EPOCH - Duration::from_secs(back);
+            let offset = to_offset(t).unwrap();
+            assert_eq!(format_basic(t), offset.format(&basic).ok(), "-{back}");
+        }
     }
 
     #[test]

@@ -189,14 +189,23 @@ pub fn parse(parts: &Parts) -> Result<Option<SignedRequest>, AuthError> {
         .any(|(name, _)| matches!(name.as_slice(), b"X-Amz-Algorithm" | b"X-Amz-Credential" | b"X-Amz-Signature"));
     match parts.headers.get(http::header::AUTHORIZATION) {
         Some(_) if presigned => Err(AuthError::MultipleAuthMechanisms),
-        Some(value) => parse_header(&String::from_utf8_lossy(value.as_bytes()), parts).map(Some),
+        Some(value) => parse_header(&header_str(value), parts).map(Some),
         None if presigned => parse_query(&pairs, parts).map(Some),
         None => Ok(None),
     }
 }
 
 fn header_text(parts: &Parts, name: &str) -> Option<String> {
-    parts.headers.get(name).map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
+    parts.headers.get(name).map(|value| header_str(value).into_owned())
+}
+
+/// A header's value as text: borrowed when it is visible ASCII (what every signer sends),
+/// otherwise read as UTF-8 with replacement characters.
+fn header_str(value: &http::HeaderValue) -> std::borrow::Cow<'_, str> {
+    match value.to_str() {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(value.as_bytes()),
+    }
 }
 
 fn parse_header(header: &str, parts: &Parts) -> Result<SignedRequest, AuthError> {
@@ -217,11 +226,11 @@ fn parse_header(header: &str, parts: &Parts) -> Result<SignedRequest, AuthError>
             _ => continue,
         };
         if slot.is_none() {
-            *slot = Some(value.trim().to_owned());
+            *slot = Some(value.trim());
         }
     }
-    let date_text =
-        header_text(parts, "x-amz-date").map(|v| (v, true)).or_else(|| header_text(parts, "date").map(|v| (v, false)));
+    let header_value = |name: &str| parts.headers.get(name).map(header_str);
+    let date_text = header_value("x-amz-date").map(|v| (v, true)).or_else(|| header_value("date").map(|v| (v, false)));
     let mut missing = Vec::new();
     for (name, present) in [
         ("Credential", credential.is_some()),
@@ -238,16 +247,18 @@ fn parse_header(header: &str, parts: &Parts) -> Result<SignedRequest, AuthError>
     else {
         return Err(AuthError::IncompleteSignature { missing, header: header.to_owned() });
     };
-    let (access_key_id, scope) = parse_credential(&credential, Placement::Header)?;
+    let (access_key_id, scope) = parse_credential(credential, Placement::Header)?;
     let parsed = if amz { date::parse_amz_date(&date_text) } else { date::parse_http_date(&date_text) };
-    let amz_date =
-        parsed.ok_or_else(|| AuthError::InvalidDate { value: date_text.clone(), placement: Placement::Header })?;
+    let amz_date = parsed.ok_or_else(|| AuthError::InvalidDate {
+        value: date_text.clone().into_owned(),
+        placement: Placement::Header,
+    })?;
     check_scope_date(&scope, amz_date, &date_text, Placement::Header)?;
     Ok(SignedRequest {
         access_key_id,
         scope,
-        signed_headers: split_signed_headers(&signed_headers),
-        signature,
+        signed_headers: split_signed_headers(signed_headers),
+        signature: signature.to_owned(),
         amz_date,
         location: SignatureLocation::Header,
         security_token: header_text(parts, "x-amz-security-token"),
@@ -345,8 +356,7 @@ fn check_scope_date(
     date_text: &str,
     placement: Placement,
 ) -> Result<(), AuthError> {
-    let day = date::format_basic(amz_date);
-    if day.as_deref().and_then(|d| d.get(..8)) == Some(scope.date.as_str()) {
+    if date::is_day(amz_date, &scope.date) {
         Ok(())
     } else {
         Err(AuthError::CredentialDateMismatch {
@@ -525,6 +535,51 @@ pub fn verify(
     secret: &str,
     uri: CanonicalUri,
 ) -> Result<(), AuthError> {
+    verify_request(signed, parts, body, secret, uri, None)
+}
+
+/// [`verify`], with the signing key taken from (or added to) `keys`: the same checks and the
+/// same errors, without deriving the key again for every request of one day.
+///
+/// ```
+/// use iamsim::auth::{self, CanonicalUri, SigningKeys};
+///
+/// let request = http::Request::get("https://iam.amazonaws.com/?Action=ListUsers&Version=2010-05-08")
+///     .header("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+///     .header("x-amz-date", "20150830T123600Z")
+///     .header("authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, \
+///         SignedHeaders=content-type;host;x-amz-date, \
+///         Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7")
+///     .body(())?;
+/// let (parts, ()) = request.into_parts();
+/// let signed = auth::parse(&parts)?.expect("signed");
+/// let keys = SigningKeys::default();
+/// let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
+/// auth::verify_with(&signed, &parts, b"", secret, CanonicalUri::Standard, &keys)?;
+/// auth::verify_with(&signed, &parts, b"", secret, CanonicalUri::Standard, &keys)?; // from the cache
+/// assert_eq!(keys.len(), 1);
+/// assert!(auth::verify_with(&signed, &parts, b"", "not the secret", CanonicalUri::Standard, &keys).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn verify_with(
+    signed: &SignedRequest,
+    parts: &Parts,
+    body: &[u8],
+    secret: &str,
+    uri: CanonicalUri,
+    keys: &SigningKeys,
+) -> Result<(), AuthError> {
+    verify_request(signed, parts, body, secret, uri, Some(keys))
+}
+
+fn verify_request(
+    signed: &SignedRequest,
+    parts: &Parts,
+    body: &[u8],
+    secret: &str,
+    uri: CanonicalUri,
+    keys: Option<&SigningKeys>,
+) -> Result<(), AuthError> {
     let is_signed = |name: &str| signed.signed_headers.iter().any(|h| h.eq_ignore_ascii_case(name));
     if !is_signed("host") {
         return Err(AuthError::HostNotSigned);
@@ -540,8 +595,11 @@ pub fn verify(
     };
     let canonical_request = canonical::canonical_request(signed, parts, &payload_hash, uri);
     let amz_date = date::format_basic_or_unknown(signed.amz_date);
-    let string_to_sign = canonical::string_to_sign(&amz_date, &signed.scope.to_string(), &canonical_request);
-    let expected = signature(secret, &signed.scope, string_to_sign.as_bytes());
+    let string_to_sign = canonical::string_to_sign(&amz_date, &signed.scope, &canonical_request);
+    let expected = match keys {
+        Some(keys) => keys.key(secret, &signed.scope).map(|key| sign(key, string_to_sign.as_bytes())),
+        None => signature(secret, &signed.scope, string_to_sign.as_bytes()),
+    };
     if !expected.as_deref().is_some_and(|e| canonical::constant_time_eq(e.as_bytes(), signed.signature.as_bytes())) {
         return Err(AuthError::SignatureDoesNotMatch {
             access_key_id: signed.access_key_id.clone(),
@@ -595,7 +653,75 @@ fn signing_key(secret: &str, scope: &CredentialScope) -> Option<impl AsRef<[u8]>
 
 fn signature(secret: &str, scope: &CredentialScope, string_to_sign: &[u8]) -> Option<String> {
     let key = signing_key(secret, scope)?;
-    Some(aws_sigv4::sign::v4::calculate_signature(key, string_to_sign))
+    Some(sign(key, string_to_sign))
+}
+
+fn sign(key: impl AsRef<[u8]>, string_to_sign: &[u8]) -> String {
+    aws_sigv4::sign::v4::calculate_signature(key, string_to_sign)
+}
+
+/// How many derived keys a [`SigningKeys`] keeps: keys change only with the day, so a world
+/// signs with few of them at a time.
+const SIGNING_KEYS_KEPT: usize = 64;
+
+/// Signing keys already derived (`HMAC` four times from the secret, the scope's day, region and
+/// service), by secret and credential scope, so a world does not derive the same key for every
+/// request. Bounded: past [`SIGNING_KEYS_KEPT`] keys the oldest is forgotten. Safe to share
+/// between threads.
+///
+/// ```
+/// use iamsim::auth::SigningKeys;
+/// let keys = SigningKeys::default();
+/// assert!(keys.is_empty());
+/// assert_eq!(format!("{keys:?}"), "SigningKeys { len: 0, .. }"); // never the secrets
+/// ```
+#[derive(Default)]
+pub struct SigningKeys {
+    entries: std::sync::Mutex<Vec<CachedKey>>,
+}
+
+struct CachedKey {
+    secret: Box<str>,
+    scope: CredentialScope,
+    key: [u8; 32],
+}
+
+impl fmt::Debug for SigningKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKeys").field("len", &self.len()).finish_non_exhaustive()
+    }
+}
+
+impl SigningKeys {
+    /// How many keys are kept.
+    pub fn len(&self) -> usize {
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner).len()
+    }
+
+    /// Whether no key is kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The signing key of `secret` for `scope`, derived once; `None` for a scope whose date is
+    /// not a day (never kept).
+    fn key(&self, secret: &str, scope: &CredentialScope) -> Option<[u8; 32]> {
+        let found =
+            |entries: &[CachedKey]| entries.iter().find(|e| *e.secret == *secret && e.scope == *scope).map(|e| e.key);
+        if let Some(key) = found(&self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)) {
+            return Some(key);
+        }
+        let derived = signing_key(secret, scope)?;
+        let key: [u8; 32] = derived.as_ref().try_into().ok()?;
+        let mut entries = self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if found(&entries).is_none() {
+            if entries.len() >= SIGNING_KEYS_KEPT {
+                entries.remove(0);
+            }
+            entries.push(CachedKey { secret: secret.into(), scope: scope.clone(), key });
+        }
+        Some(key)
+    }
 }
 
 #[cfg(test)]

@@ -1439,3 +1439,29 @@ mod chunked_bodies {
         assert_eq!(error.aws_error("s3").code, "NotImplemented");
     }
 }
+
+#[test]
+fn cached_signing_keys_give_the_same_answers_and_stay_bounded() {
+    let keys = SigningKeys::default();
+    let (parts, body) = sts_request(&Sign::sts());
+    let signed = parsed(&parts);
+    for _ in 0..3 {
+        super::verify_with(&signed, &parts, &body, SECRET, CanonicalUri::Standard, &keys).unwrap();
+    }
+    assert_eq!(keys.len(), 1);
+    // A wrong secret is derived on its own, never answered with the right secret's key.
+    let wrong = super::verify_with(&signed, &parts, &body, "not the secret", CanonicalUri::Standard, &keys);
+    assert!(matches!(wrong, Err(AuthError::SignatureDoesNotMatch { .. })));
+    assert_eq!(keys.len(), 2);
+    // Another day (signed by aws-sigv4 with that day's key) is another key.
+    let (next_parts, next_body) = sts_request(&Sign { time: at(T0 + 86_400), ..Sign::sts() });
+    super::verify_with(&parsed(&next_parts), &next_parts, &next_body, SECRET, CanonicalUri::Standard, &keys).unwrap();
+    assert_eq!(keys.len(), 3);
+    // Bounded: many secrets keep at most SIGNING_KEYS_KEPT keys; a forgotten key is derived again.
+    for i in 0..(2 * SIGNING_KEYS_KEPT) {
+        let secret = format!("secret {i}");
+        let _ = super::verify_with(&signed, &parts, &body, &secret, CanonicalUri::Standard, &keys);
+    }
+    assert_eq!(keys.len(), SIGNING_KEYS_KEPT);
+    super::verify_with(&signed, &parts, &body, SECRET, CanonicalUri::Standard, &keys).unwrap();
+}

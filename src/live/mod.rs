@@ -59,6 +59,8 @@ pub struct Live {
     observer: OnceLock<Observer>,
     /// IMDS session tokens and the credentials delivered to instances, tasks and pods.
     deliveries: deliveries::Deliveries,
+    /// SigV4 signing keys already derived for requests to this world.
+    signing_keys: crate::auth::SigningKeys,
 }
 
 impl std::fmt::Debug for Live {
@@ -81,6 +83,7 @@ impl Live {
             requests: AtomicU64::new(0),
             observer: OnceLock::new(),
             deliveries: deliveries::Deliveries::default(),
+            signing_keys: crate::auth::SigningKeys::default(),
         }
     }
 
@@ -130,6 +133,12 @@ impl Live {
         let (c, rest) = rest.split_at(4);
         let (d, e) = rest.split_at(4);
         format!("{a}-{b}-{c}-{d}-{e}")
+    }
+
+    /// The SigV4 signing keys derived so far for requests to this world (the fakes verify
+    /// signatures with [`auth::verify_with`](crate::auth::verify_with)).
+    pub fn signing_keys(&self) -> &crate::auth::SigningKeys {
+        &self.signing_keys
     }
 
     /// Who signs with an access key id: an IAM user's long-term key, an account root key, or

@@ -45,7 +45,7 @@ impl Context {
                     e.2.push(value);
                 }
             }
-            Err(i) => self.entries.insert(i, (key.to_lowercase().into(), key.into(), vec![value])),
+            Err(i) => self.entries.insert(i, (lowercase(key), key.into(), vec![value])),
         }
     }
 
@@ -62,7 +62,7 @@ impl Context {
                     e.2 = values;
                 }
             }
-            Err(i) => self.entries.insert(i, (key.to_lowercase().into(), key.into(), values)),
+            Err(i) => self.entries.insert(i, (lowercase(key), key.into(), values)),
         }
     }
 
@@ -93,7 +93,8 @@ impl Context {
 
     /// The values of a key, looked up case-insensitively; `None` when absent or empty.
     pub fn get(&self, key: &str) -> Option<&[String]> {
-        self.get_lowercase(&key.to_lowercase())
+        let i = self.position(key).ok()?;
+        self.entries.get(i).map(|e| e.2.as_slice()).filter(|v| !v.is_empty())
     }
 
     pub(crate) fn get_lowercase(&self, lower: &str) -> Option<&[String]> {
@@ -111,10 +112,23 @@ impl Context {
         self.entries.is_empty()
     }
 
+    /// Where `key` is (or would go), compared by its lowercase form. An ASCII key (every key
+    /// AWS defines) is lowercased on the fly, without allocating: byte by byte, its lowercase
+    /// form orders exactly as the lowercased string does.
     fn position(&self, key: &str) -> Result<usize, usize> {
+        if key.is_ascii() {
+            let lower = || key.bytes().map(|b| b.to_ascii_lowercase());
+            return self.entries.binary_search_by(|e| e.0.bytes().cmp(lower()));
+        }
         let lower = key.to_lowercase();
         self.entries.binary_search_by(|e| (*e.0).cmp(lower.as_str()))
     }
+}
+
+/// A key's lowercase form (for ASCII, the same as `str::to_lowercase`, without its Unicode
+/// tables).
+fn lowercase(key: &str) -> Box<str> {
+    if key.is_ascii() { key.to_ascii_lowercase().into() } else { key.to_lowercase().into() }
 }
 
 /// A condition key as a compiled policy refers to it: derived keys are recognised once, at
@@ -258,6 +272,20 @@ mod tests {
         let l = Lookup { principal: &Principal::Anonymous, context: &ctx };
         assert_eq!(l.get(&KeyRef::PrincipalAccount).and_then(Values::single), Some("anonymous"));
         assert!(l.get(&KeyRef::PrincipalArn).is_none());
+    }
+
+    #[test]
+    fn keys_are_case_insensitive_ascii_or_not() {
+        let mut ctx = Context::new().with("aws:SourceIp", "10.0.0.1").with("ÄWS:Ключ", "x").with("aws:a", "1");
+        ctx.set("AWS:SOURCEIP", ["10.0.0.2"]);
+        ctx.insert("äws:ключ", "y");
+        assert_eq!(ctx.get("aws:sourceip"), Some(&["10.0.0.2".to_owned()][..]));
+        assert_eq!(ctx.get("ÄWS:КЛЮЧ").map(<[String]>::len), Some(2));
+        assert_eq!(ctx.get_lowercase("äws:ключ").map(<[String]>::len), Some(2));
+        let keys: Vec<&str> = ctx.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["aws:a", "aws:SourceIp", "ÄWS:Ключ"]);
+        ctx.remove("Aws:A");
+        assert_eq!(ctx.get("aws:a"), None);
     }
 
     #[test]

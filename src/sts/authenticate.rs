@@ -39,7 +39,8 @@ pub(crate) fn authenticate(
     if key.session_token.as_deref() != signed.security_token.as_deref() {
         return Err(StsError::invalid_client_token());
     }
-    auth::verify(&signed, &request.parts, &request.body, &key.secret, CanonicalUri::Standard).map_err(sigv4)?;
+    auth::verify_with(&signed, &request.parts, &request.body, &key.secret, CanonicalUri::Standard, live.signing_keys())
+        .map_err(sigv4)?;
     auth::check_time(&signed, live.now()).map_err(sigv4)?;
     if key.expires.is_some_and(|expires| expires <= live.now()) {
         return Err(StsError::expired_token());
