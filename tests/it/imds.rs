@@ -177,8 +177,18 @@ async fn sts_sees_the_context_keys_aws_adds_to_instance_role_credentials() {
     // Over IMDSv2 (the SDK always uses a token): `ec2:RoleDelivery` 2.0, the instance's ARN,
     // VPC and address — the policy's conditions hold.
     let v2 = world.instance("app-1").credentials_provider().provide_credentials().await.unwrap();
-    let out = world.sts_client(v2).assume_role().role_arn(reporter).role_session_name("report").send().await.unwrap();
+    let out =
+        world.sts_client(v2.clone()).assume_role().role_arn(reporter).role_session_name("report").send().await.unwrap();
     assert_eq!(out.assumed_role_user().unwrap().arn(), "arn:aws:sts::111111111111:assumed-role/reporter/report");
+    let keys_of = |access_key_id: &str| match world.live().session(access_key_id).unwrap().caller {
+        iamsim::model::Caller::RoleSession { session, .. } => session.context_keys,
+        other => panic!("a role session, not {other:?}"),
+    };
+    let instance_keys = keys_of(v2.access_key_id());
+    assert_eq!(instance_keys["ec2:RoleDelivery"], "2.0");
+    assert_eq!(instance_keys["ec2:SourceInstanceARN"], format!("arn:aws:ec2:us-east-1:111111111111:instance/{APP_ID}"));
+    // A session the instance role creates is STS's: it does not carry the instance's keys.
+    assert!(keys_of(out.credentials().unwrap().access_key_id()).is_empty());
 
     // Over IMDSv1 (no token; the instance allows it): other credentials, `ec2:RoleDelivery` 1.0.
     let v1 = json(&imds(&world, "app-1", "GET", "/latest/meta-data/iam/security-credentials/app", &[]));
