@@ -307,7 +307,7 @@ async fn live_imds() -> (usize, usize) {
     use aws_sdk_sts::error::ProvideErrorMetadata;
 
     println!();
-    println!("== Live: EC2 instance role s3access gets credentials via IMDS");
+    println!("== Live: EC2 instance role s3access gets credentials via IMDS and reads S3");
     let mut results = Vec::new();
     let Ok(world) = World::from_yaml(include_str!("fixtures/ec2-s3access.yaml")) else { return (1, 1) };
     let web = world.instance("web-1");
@@ -347,7 +347,7 @@ async fn live_imds() -> (usize, usize) {
     // What the SDK does on the instance: aws-config's IMDS provider, then STS with its credentials.
     match web.credentials_provider().provide_credentials().await {
         Ok(credentials) => {
-            let sts = world.sts_client(credentials);
+            let sts = world.sts_client(credentials.clone());
             match sts.get_caller_identity().send().await {
                 Ok(me) => {
                     let arn = me.arn().unwrap_or_default().to_owned();
@@ -368,6 +368,33 @@ async fn live_imds() -> (usize, usize) {
                 .send()
                 .await
             {
+                Ok(_) => {
+                    println!("  !! expected a refusal");
+                    results.push(false);
+                }
+                Err(e) => {
+                    println!("  => {}: {}", e.code().unwrap_or("error"), e.message().unwrap_or_default());
+                    results.push(e.code() == Some("AccessDenied"));
+                }
+            }
+            // And what the application is for: reading its bucket, and nothing more.
+            let s3 = aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&world.sdk_config(credentials)).force_path_style(true).build(),
+            );
+            println!("s3 GetObject app-data/report.csv with the instance's credentials");
+            match s3.get_object().bucket("app-data").key("report.csv").send().await {
+                Ok(object) => {
+                    let size = object.content_length().unwrap_or_default();
+                    println!("  => {size} bytes");
+                    results.push(size > 0);
+                }
+                Err(e) => {
+                    println!("  !! {}", e.message().unwrap_or_default());
+                    results.push(false);
+                }
+            }
+            println!("s3 DeleteObject app-data/report.csv with the instance's credentials");
+            match s3.delete_object().bucket("app-data").key("report.csv").send().await {
                 Ok(_) => {
                     println!("  !! expected a refusal");
                     results.push(false);

@@ -162,11 +162,48 @@ async fn the_seed_scenario_ec2_instance_role_s3access_gets_credentials_via_imds_
             web.id()
         )
     );
-    // The S3 reads of this scenario come with the S3 service (issue 12).
+    // The S3 reads of this scenario: the next test.
 
     insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
         insta::assert_yaml_snapshot!("imds_seed_access_log", world.access_log());
     });
+}
+
+/// The seed's central story to the end: the application on web-1 reads its bucket with the
+/// instance role's credentials from IMDS, and may do nothing else there.
+#[tokio::test]
+async fn the_seed_scenario_application_on_ec2_reads_s3_with_its_instance_role_from_imds() {
+    let world = World::from_fixture(SEED).unwrap();
+    let web = world.instance("web-1");
+    let config = web.config_loader(&[]).load().await;
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build());
+
+    let object = s3.get_object().bucket("app-data").key("report.csv").send().await.unwrap();
+    let body = object.body.collect().await.unwrap().into_bytes();
+    assert_eq!(&body[..], b"day,visits\nmon,12\n");
+    let listed = s3.list_objects_v2().bucket("app-data").send().await.unwrap();
+    assert_eq!(listed.contents().iter().filter_map(|o| o.key()).collect::<Vec<_>>(), ["report.csv"]);
+
+    let session = format!("arn:aws:sts::111111111111:assumed-role/s3access/{}", web.id());
+    let denied = s3.delete_object().bucket("app-data").key("report.csv").send().await.unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+    let message = denied.message().unwrap_or_default();
+    assert!(
+        message.starts_with(&format!("User: {session} is not authorized to perform: s3:DeleteObject")),
+        "{message}"
+    );
+    let denied = s3
+        .put_object()
+        .bucket("app-data")
+        .key("new.csv")
+        .body(aws_sdk_s3::primitives::ByteStream::from_static(b"x"))
+        .send()
+        .await
+        .unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+    // The object is still there, unchanged.
+    let again = s3.get_object().bucket("app-data").key("report.csv").send().await.unwrap();
+    assert_eq!(&again.body.collect().await.unwrap().into_bytes()[..], b"day,visits\nmon,12\n");
 }
 
 #[tokio::test]
