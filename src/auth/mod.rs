@@ -666,7 +666,7 @@ const SIGNING_KEYS_KEPT: usize = 64;
 
 /// Signing keys already derived (`HMAC` four times from the secret, the scope's day, region and
 /// service), by secret and credential scope, so a world does not derive the same key for every
-/// request. Bounded: past [`SIGNING_KEYS_KEPT`] keys the oldest is forgotten. Safe to share
+/// request. Bounded: past `SIGNING_KEYS_KEPT` (64) keys the oldest is forgotten. Safe to share
 /// between threads.
 ///
 /// ```
