@@ -132,7 +132,8 @@ pub fn format_rfc3339(time: SystemTime) -> String {
     let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let secs = i64::try_from(secs).unwrap_or(0);
     match time::OffsetDateTime::from_unix_timestamp(secs) {
-        Ok(dt) => format!(
+        // Years past 9999 (more than four digits) keep the general formatting.
+        Ok(dt) if dt.year() > 9999 => format!(
             "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
             dt.year(),
             u8::from(dt.month()),
@@ -141,6 +142,25 @@ pub fn format_rfc3339(time: SystemTime) -> String {
             dt.minute(),
             dt.second()
         ),
+        Ok(dt) => {
+            // The same text as the format! above, written digit by digit.
+            let mut out = String::with_capacity(20);
+            let fields = [
+                (dt.year().unsigned_abs(), 4, '-'),
+                (u32::from(u8::from(dt.month())), 2, '-'),
+                (u32::from(dt.day()), 2, 'T'),
+                (u32::from(dt.hour()), 2, ':'),
+                (u32::from(dt.minute()), 2, ':'),
+                (u32::from(dt.second()), 2, 'Z'),
+            ];
+            for (value, width, after) in fields {
+                for place in (0..width).rev() {
+                    out.push(char::from_digit((value / 10u32.pow(place)) % 10, 10).unwrap_or('0'));
+                }
+                out.push(after);
+            }
+            out
+        }
         Err(_) => "1970-01-01T00:00:00Z".to_owned(),
     }
 }
@@ -212,6 +232,26 @@ mod tests {
             "`yesterday` is not an RFC 3339 date-time such as `2026-01-01T00:00:00Z`"
         );
         assert!(matches!(Clock::at_rfc3339("1969-12-31T23:59:59Z"), Err(ClockError::Range(_))));
+    }
+
+    #[test]
+    fn rfc3339_text_is_the_well_known_format() {
+        let mut secs: u64 = 0;
+        while secs < 400_000_000_000 {
+            let time = UNIX_EPOCH + Duration::from_secs(secs);
+            let dt = time::OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap()).unwrap();
+            let expected = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                dt.year(),
+                u8::from(dt.month()),
+                dt.day(),
+                dt.hour(),
+                dt.minute(),
+                dt.second()
+            );
+            assert_eq!(format_rfc3339(time), expected);
+            secs = secs * 3 + 3_599;
+        }
     }
 
     #[test]

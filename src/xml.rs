@@ -16,17 +16,14 @@
 //! );
 //! ```
 
-use quick_xml::Writer;
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-
 /// Writes a balanced, escaped XML document into memory.
 pub struct XmlWriter {
-    writer: Writer<Vec<u8>>,
+    out: Vec<u8>,
 }
 
 impl std::fmt::Debug for XmlWriter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("XmlWriter").field("bytes", &self.writer.get_ref().len()).finish()
+        f.debug_struct("XmlWriter").field("bytes", &self.out.len()).finish()
     }
 }
 
@@ -36,37 +33,50 @@ impl Default for XmlWriter {
     }
 }
 
-// Writing into a `Vec<u8>` cannot fail, so the writer's `io::Result`s are ignored below.
+// Tags are written as given; text and attribute values are escaped exactly as quick-xml
+// escapes them (`BytesText::new` and attribute values), which the tests check.
 impl XmlWriter {
     /// An empty document.
     pub fn new() -> XmlWriter {
-        XmlWriter { writer: Writer::new(Vec::with_capacity(512)) }
+        // Room for an STS response with credentials, so that it is not copied as it grows.
+        XmlWriter { out: Vec::with_capacity(2048) }
     }
 
     /// An empty document that starts with `<?xml version="1.0" encoding="UTF-8"?>` and a newline,
     /// as S3 answers.
     pub fn with_declaration() -> XmlWriter {
         let mut xml = XmlWriter::new();
-        let _ = xml.writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
-        xml.writer.get_mut().push(b'\n');
+        xml.out.extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         xml
     }
 
     /// `<name>…</name>`, its content written by `inner`.
     pub fn element(&mut self, name: &str, inner: impl FnOnce(&mut XmlWriter)) {
-        self.element_with(BytesStart::new(name), name, inner);
+        self.start(name);
+        self.out.push(b'>');
+        inner(self);
+        self.end(name);
     }
 
     /// `<name xmlns="namespace">…</name>`.
     pub fn element_ns(&mut self, name: &str, namespace: &str, inner: impl FnOnce(&mut XmlWriter)) {
-        let start = BytesStart::new(name).with_attributes([("xmlns", namespace)]);
-        self.element_with(start, name, inner);
+        self.start(name);
+        self.out.extend_from_slice(b" xmlns=\"");
+        escape(namespace, Escape::Attribute, &mut self.out);
+        self.out.extend_from_slice(b"\">");
+        inner(self);
+        self.end(name);
     }
 
-    fn element_with(&mut self, start: BytesStart<'_>, name: &str, inner: impl FnOnce(&mut XmlWriter)) {
-        let _ = self.writer.write_event(Event::Start(start));
-        inner(self);
-        let _ = self.writer.write_event(Event::End(BytesEnd::new(name)));
+    fn start(&mut self, name: &str) {
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
+    }
+
+    fn end(&mut self, name: &str) {
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
     }
 
     /// `<name>text</name>`, the text escaped.
@@ -83,18 +93,81 @@ impl XmlWriter {
 
     /// Escaped text inside the current element.
     pub fn text(&mut self, text: &str) {
-        let _ = self.writer.write_event(Event::Text(BytesText::new(text)));
+        escape(text, Escape::Text, &mut self.out);
     }
 
     /// The document's bytes.
     pub fn finish(self) -> Vec<u8> {
-        self.writer.into_inner()
+        self.out
+    }
+}
+
+/// Which characters are escaped: quick-xml's `escape` for text (`<>&'"` and CR), and its
+/// attribute escaping (also LF and TAB).
+#[derive(Clone, Copy)]
+enum Escape {
+    Text,
+    Attribute,
+}
+
+fn escape(text: &str, kind: Escape, out: &mut Vec<u8>) {
+    let attribute = matches!(kind, Escape::Attribute);
+    let special =
+        |b: &u8| matches!(b, b'<' | b'>' | b'&' | b'\'' | b'"' | b'\r') || (attribute && matches!(b, b'\n' | b'\t'));
+    // Most text has nothing to escape: one pass over every byte, without stopping early (so
+    // that the compiler can compare many bytes at once), then one copy.
+    if !text.as_bytes().iter().fold(false, |any, b| any | special(b)) {
+        out.extend_from_slice(text.as_bytes());
+        return;
+    }
+    let mut rest = text.as_bytes();
+    loop {
+        let Some(at) = rest.iter().position(special) else {
+            out.extend_from_slice(rest);
+            return;
+        };
+        let (plain, tail) = rest.split_at(at);
+        out.extend_from_slice(plain);
+        let Some((&byte, tail)) = tail.split_first() else { return };
+        out.extend_from_slice(match byte {
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'&' => b"&amp;",
+            b'\'' => b"&apos;",
+            b'"' => b"&quot;",
+            b'\t' => b"&#9;",
+            b'\n' => b"&#10;",
+            _ => b"&#13;",
+        });
+        rest = tail;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quick_xml::Writer;
+    use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+
+    /// The same document through quick-xml's writer.
+    fn with_quick_xml(name: &str, namespace: &str, text: &str) -> Vec<u8> {
+        let mut w = Writer::new(Vec::new());
+        w.write_event(Event::Start(BytesStart::new(name).with_attributes([("xmlns", namespace)]))).unwrap();
+        w.write_event(Event::Start(BytesStart::new("Leaf"))).unwrap();
+        w.write_event(Event::Text(BytesText::new(text))).unwrap();
+        w.write_event(Event::End(BytesEnd::new("Leaf"))).unwrap();
+        w.write_event(Event::End(BytesEnd::new(name))).unwrap();
+        w.into_inner()
+    }
+
+    #[test]
+    fn escapes_exactly_as_quick_xml() {
+        for text in ["", "plain", "a&b <c> 'd' \"e\"\r\n\tf", "ключ/ü.txt & <>", "&&&", "\r\r", "x\t\ny"] {
+            let mut xml = XmlWriter::new();
+            xml.element_ns("Root", text, |x| x.leaf("Leaf", text));
+            assert_eq!(xml.finish(), with_quick_xml("Root", text, text), "{text:?}");
+        }
+    }
 
     #[test]
     fn awkward_text_round_trips_through_a_reader() {

@@ -85,6 +85,19 @@ impl Authorization {
             context: context.iter().map(|(k, v)| (k.to_owned(), v.to_vec())).collect(),
         }
     }
+
+    /// [`Authorization::new`], taking the context's keys and values over instead of copying
+    /// them.
+    pub fn from_context(decision: &Decision, context: crate::policy::Context) -> Authorization {
+        Authorization {
+            action: decision.action().to_string(),
+            resource: decision.resource().to_owned(),
+            decision: decision.outcome().as_str().to_owned(),
+            message: decision.to_string(),
+            statements: decision.reasons().iter().map(ToString::to_string).collect(),
+            context: context.into_entries().collect(),
+        }
+    }
 }
 
 /// The requests a world served, in order.

@@ -126,13 +126,22 @@ impl Live {
     }
 
     /// A request id for request number `n`, shaped like AWS's (a UUID for STS).
+    ///
+    /// ```
+    /// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\": {}\n")?;
+    /// assert_eq!(world.live().request_id(1), "f204d651-a34a-e8c6-7cdf-ba40aaa6ee8f");
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
     pub fn request_id(&self, n: u64) -> String {
         let hex = self.model.ids().opaque_hex("request", &n.to_string(), 32);
-        let (a, rest) = hex.split_at(8);
-        let (b, rest) = rest.split_at(4);
-        let (c, rest) = rest.split_at(4);
-        let (d, e) = rest.split_at(4);
-        format!("{a}-{b}-{c}-{d}-{e}")
+        let mut id = String::with_capacity(36);
+        for (i, c) in hex.chars().enumerate() {
+            if matches!(i, 8 | 12 | 16 | 20) {
+                id.push('-');
+            }
+            id.push(c);
+        }
+        id
     }
 
     /// The SigV4 signing keys derived so far for requests to this world (the fakes verify

@@ -26,8 +26,96 @@ use super::principal::Principal;
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Context {
-    // (lowercased key, key as written, values), sorted by lowercased key.
-    entries: Vec<(Box<str>, Box<str>, Vec<String>)>,
+    /// Sorted by lowercased key.
+    entries: Vec<Entry>,
+}
+
+/// One key: the key as first written and its lowercase form in one allocation, and its values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Entry {
+    /// The key as written, then its lowercase form.
+    names: Box<str>,
+    /// Where the lowercase form starts in `names`.
+    split: usize,
+    values: Stored,
+}
+
+/// The values of a key: most keys have exactly one, kept without a `Vec`. Always `One` for
+/// exactly one value, so that equal contexts compare equal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Stored {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Stored {
+    fn from_vec(mut values: Vec<String>) -> Stored {
+        match values.pop() {
+            Some(only) if values.is_empty() => Stored::One(only),
+            Some(last) => {
+                values.push(last);
+                Stored::Many(values)
+            }
+            None => Stored::Many(values),
+        }
+    }
+
+    fn collect<I, S>(values: I) -> Stored
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let mut values = values.into_iter().map(Into::into);
+        match (values.next(), values.next()) {
+            (Some(only), None) => Stored::One(only),
+            (first, second) => Stored::Many(first.into_iter().chain(second).chain(values).collect()),
+        }
+    }
+
+    fn as_slice(&self) -> &[String] {
+        match self {
+            Stored::One(value) => std::slice::from_ref(value),
+            Stored::Many(values) => values,
+        }
+    }
+
+    fn push(&mut self, value: String) {
+        *self = match std::mem::replace(self, Stored::Many(Vec::new())) {
+            Stored::One(first) => Stored::Many(vec![first, value]),
+            Stored::Many(mut values) => {
+                values.push(value);
+                Stored::from_vec(values)
+            }
+        };
+    }
+
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            Stored::One(value) => vec![value],
+            Stored::Many(values) => values,
+        }
+    }
+}
+
+impl Entry {
+    fn new(key: &str, values: Stored) -> Entry {
+        let mut names = String::with_capacity(2 * key.len());
+        names.push_str(key);
+        if key.is_ascii() {
+            names.extend(key.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            names.push_str(&key.to_lowercase());
+        }
+        Entry { names: names.into_boxed_str(), split: key.len(), values }
+    }
+
+    fn written(&self) -> &str {
+        self.names.get(..self.split).unwrap_or_default()
+    }
+
+    fn lower(&self) -> &str {
+        self.names.get(self.split..).unwrap_or_default()
+    }
 }
 
 impl Context {
@@ -42,10 +130,10 @@ impl Context {
         match self.position(key) {
             Ok(i) => {
                 if let Some(e) = self.entries.get_mut(i) {
-                    e.2.push(value);
+                    e.values.push(value);
                 }
             }
-            Err(i) => self.entries.insert(i, (lowercase(key), key.into(), vec![value])),
+            Err(i) => self.entries.insert(i, Entry::new(key, Stored::One(value))),
         }
     }
 
@@ -55,14 +143,14 @@ impl Context {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        let values: Vec<String> = values.into_iter().map(Into::into).collect();
+        let values = Stored::collect(values);
         match self.position(key) {
             Ok(i) => {
                 if let Some(e) = self.entries.get_mut(i) {
-                    e.2 = values;
+                    e.values = values;
                 }
             }
-            Err(i) => self.entries.insert(i, (lowercase(key), key.into(), values)),
+            Err(i) => self.entries.insert(i, Entry::new(key, values)),
         }
     }
 
@@ -94,17 +182,29 @@ impl Context {
     /// The values of a key, looked up case-insensitively; `None` when absent or empty.
     pub fn get(&self, key: &str) -> Option<&[String]> {
         let i = self.position(key).ok()?;
-        self.entries.get(i).map(|e| e.2.as_slice()).filter(|v| !v.is_empty())
+        self.entries.get(i).map(|e| e.values.as_slice()).filter(|v| !v.is_empty())
     }
 
     pub(crate) fn get_lowercase(&self, lower: &str) -> Option<&[String]> {
-        let i = self.entries.binary_search_by(|e| (*e.0).cmp(lower)).ok()?;
-        self.entries.get(i).map(|e| e.2.as_slice()).filter(|v| !v.is_empty())
+        let i = self.entries.binary_search_by(|e| e.lower().cmp(lower)).ok()?;
+        self.entries.get(i).map(|e| e.values.as_slice()).filter(|v| !v.is_empty())
     }
 
     /// The keys (as first written) and their values, sorted by key.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.entries.iter().map(|e| (&*e.1, e.2.as_slice()))
+        self.entries.iter().map(|e| (e.written(), e.values.as_slice()))
+    }
+
+    /// The keys (as first written) and their values, sorted by key, taken out of the context.
+    ///
+    /// ```
+    /// use iamsim::Context;
+    /// let ctx = Context::new().with("b", "2").with("A", "1");
+    /// let entries: Vec<(String, Vec<String>)> = ctx.into_entries().collect();
+    /// assert_eq!(entries, [("A".to_owned(), vec!["1".to_owned()]), ("b".to_owned(), vec!["2".to_owned()])]);
+    /// ```
+    pub fn into_entries(self) -> impl Iterator<Item = (String, Vec<String>)> {
+        self.entries.into_iter().map(|e| (e.written().to_owned(), e.values.into_vec()))
     }
 
     /// Whether the context has no keys.
@@ -118,17 +218,11 @@ impl Context {
     fn position(&self, key: &str) -> Result<usize, usize> {
         if key.is_ascii() {
             let lower = || key.bytes().map(|b| b.to_ascii_lowercase());
-            return self.entries.binary_search_by(|e| e.0.bytes().cmp(lower()));
+            return self.entries.binary_search_by(|e| e.lower().bytes().cmp(lower()));
         }
         let lower = key.to_lowercase();
-        self.entries.binary_search_by(|e| (*e.0).cmp(lower.as_str()))
+        self.entries.binary_search_by(|e| e.lower().cmp(lower.as_str()))
     }
-}
-
-/// A key's lowercase form (for ASCII, the same as `str::to_lowercase`, without its Unicode
-/// tables).
-fn lowercase(key: &str) -> Box<str> {
-    if key.is_ascii() { key.to_ascii_lowercase().into() } else { key.to_lowercase().into() }
 }
 
 /// A condition key as a compiled policy refers to it: derived keys are recognised once, at
@@ -286,6 +380,22 @@ mod tests {
         assert_eq!(keys, ["aws:a", "aws:SourceIp", "ÄWS:Ключ"]);
         ctx.remove("Aws:A");
         assert_eq!(ctx.get("aws:a"), None);
+    }
+
+    #[test]
+    fn one_or_many_values_compare_by_their_values() {
+        let one = Context::new().with("k", "a");
+        assert_eq!(one, Context::new().with_values("k", ["x"]).with_values("K", vec!["a".to_owned()]));
+        let two = one.clone().with("K", "b");
+        assert_eq!(two, Context::new().with_values("k", ["a", "b"]));
+        assert_eq!(two.get("k").map(<[String]>::len), Some(2));
+        assert_eq!(two.clone().with("k", "c").get("k").map(<[String]>::len), Some(3));
+        let empty = Context::new().with_values("k", Vec::<String>::new());
+        assert_eq!(empty.get("k"), None);
+        assert_eq!(empty.clone().with("k", "a"), Context::new().with("k", "a"));
+        let entries: Vec<(String, Vec<String>)> = two.into_entries().collect();
+        assert_eq!(entries, [("k".to_owned(), vec!["a".to_owned(), "b".to_owned()])]);
+        assert_eq!(Context::new().with("k", "a").iter().next(), Some(("k", &["a".to_owned()][..])));
     }
 
     #[test]

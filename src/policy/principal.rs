@@ -53,6 +53,14 @@ impl AsRef<str> for AccountId {
     }
 }
 
+/// Looks an account up by its text in maps keyed by `AccountId` (same order and hash as the
+/// text).
+impl std::borrow::Borrow<str> for AccountId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl FromStr for AccountId {
     type Err = PrincipalError;
 

@@ -47,14 +47,14 @@ pub const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 /// Whether a request is meant for STS: a form POST or a GET with an `Action` parameter,
 /// signed for the `sts` service or unsigned.
 pub fn is_sts_request(request: &WireRequest) -> bool {
-    let signed_for = |service: &str| {
-        request.header("authorization").is_some_and(|a| a.contains(&format!("/{service}/aws4_request")))
-            || request.query().contains(&format!("%2F{service}%2Faws4_request"))
+    // A credential scope of the service, in the Authorization header or in a presigned query.
+    let signed_for = |in_header: &str, in_query: &str| {
+        request.header("authorization").is_some_and(|a| a.contains(in_header)) || request.query().contains(in_query)
     };
-    if signed_for("sts") {
+    if signed_for("/sts/aws4_request", "%2Fsts%2Faws4_request") {
         return true;
     }
-    if request.path() != "/" || signed_for("s3") {
+    if request.path() != "/" || signed_for("/s3/aws4_request", "%2Fs3%2Faws4_request") {
         return false;
     }
     let form = request
@@ -88,7 +88,7 @@ impl Call<'_> {
             .authorize(&self.caller, &action, &resource, &context)
             .map_err(|_| StsError::invalid_client_token())?;
         if decision.cause() != Cause::NoPermissionRequired {
-            self.authorizations.push(Authorization::new(&decision, &context));
+            self.authorizations.push(Authorization::from_context(&decision, context));
         }
         Ok(decision)
     }

@@ -40,12 +40,29 @@ impl Params {
     /// The members of a list parameter: `NAME.member.1`, `NAME.member.2`, … (with `suffix`
     /// `.Key` or `.arn` for structures), in order, stopping at the first gap as AWS does.
     pub fn list(&self, name: &str, suffix: &str) -> Vec<&str> {
+        if !self.has_members(name) {
+            return Vec::new();
+        }
         (1..).map_while(|i| self.values.get(&format!("{name}.member.{i}{suffix}")).map(String::as_str)).collect()
+    }
+
+    /// Whether any parameter is named `NAME.member.…` (found in the sorted keys without
+    /// formatting a name: most requests have no list parameter at all).
+    fn has_members(&self, name: &str) -> bool {
+        use std::ops::Bound;
+        self.values
+            .range::<str, _>((Bound::Included(name), Bound::Unbounded))
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(name))
+            .any(|k| k.get(name.len()..).is_some_and(|rest| rest.starts_with(".member.")))
     }
 
     /// How many members a list parameter has, counting any with the prefix (so a list with a
     /// gap is still counted for the limit checks).
     pub fn count(&self, name: &str) -> usize {
+        if !self.has_members(name) {
+            return 0;
+        }
         let prefix = format!("{name}.member.");
         let mut indexes: Vec<&str> = self
             .values
@@ -60,6 +77,9 @@ impl Params {
 
     /// Session tags: `Tags.member.N.Key` / `.Value` pairs.
     pub fn tags(&self) -> Vec<(String, String)> {
+        if !self.has_members("Tags") {
+            return Vec::new();
+        }
         (1..)
             .map_while(|i| {
                 let key = self.values.get(&format!("Tags.member.{i}.Key"))?;
@@ -85,5 +105,14 @@ mod tests {
         assert_eq!(p.list("PolicyArns", ".arn"), vec!["arn:aws:iam::aws:policy/X"]);
         assert_eq!(p.list("TransitiveTagKeys", ""), vec!["team"]);
         assert_eq!(p.count("Tags"), 2);
+        assert_eq!(p.count("PolicyArns"), 1);
+        assert!(p.list("Policy", ".arn").is_empty());
+        assert_eq!(p.count("Policy"), 0);
+        assert_eq!(p.count("Tag"), 0);
+        let none = Params::parse(b"Action=AssumeRole&PolicyArnsX.member.1.arn=x&Tags=1&Tagsmember.1.Key=k");
+        assert!(none.list("PolicyArns", ".arn").is_empty());
+        assert_eq!(none.count("PolicyArns"), 0);
+        assert!(none.tags().is_empty());
+        assert_eq!(none.count("Tags"), 0);
     }
 }
