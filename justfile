@@ -13,6 +13,7 @@ lint:
 bench:
     cargo bench --bench evaluate
     cargo bench --bench world
+    cargo bench --bench s3 --all-features
 
 # A fuzzing campaign (needs cargo-fuzz and nightly): policy_eval, fixture_load or import_authz.
 fuzz target="policy_eval" seconds="600":

@@ -288,7 +288,129 @@ fn tour() -> ExitCode {
     };
     let (calls, call_surprises) = runtime.block_on(live_sts());
     println!("{calls} STS calls through aws-sdk-sts, {} answered as AWS would", calls - call_surprises);
-    if surprises == 0 && call_surprises == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    let (s3_calls, s3_surprises) = runtime.block_on(live_s3());
+    println!("{s3_calls} S3 calls through aws-sdk-s3, {} answered as AWS would", s3_calls - s3_surprises);
+    let (steps, imds_surprises) = runtime.block_on(live_imds());
+    println!("{steps} instance metadata steps, {} answered as AWS would", steps - imds_surprises);
+    if surprises == 0 && call_surprises == 0 && s3_surprises == 0 && imds_surprises == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// The seed's central story, live: the application on web-1 reads its instance role's
+/// credentials from the instance metadata service — as `curl` does it (token first), then as
+/// aws-config does it — and uses them with aws-sdk-sts.
+async fn live_imds() -> (usize, usize) {
+    use aws_credential_types::provider::ProvideCredentials;
+    use aws_sdk_sts::error::ProvideErrorMetadata;
+
+    println!();
+    println!("== Live: EC2 instance role s3access gets credentials via IMDS and reads S3");
+    let mut results = Vec::new();
+    let Ok(world) = World::from_yaml(include_str!("fixtures/ec2-s3access.yaml")) else { return (1, 1) };
+    let web = world.instance("web-1");
+    let endpoint = web.imds_endpoint();
+
+    // TOKEN=`curl -X PUT "http://169.254.169.254/latest/api/token" -H "X-aws-ec2-metadata-token-ttl-seconds: 21600"`
+    let request = |method: &str, path: &str, header: (&str, &str)| {
+        let request = http::Request::builder()
+            .method(method)
+            .uri(format!("{}{}", endpoint.trim_end_matches('/'), path))
+            .header(header.0, header.1)
+            .body(bytes::Bytes::new());
+        request.map(|r| {
+            iamsim::transport::route(
+                world.live(),
+                &iamsim::wire::WireRequest::new(r, iamsim::wire::Origin::in_process()),
+            )
+        })
+    };
+    println!("curl -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600'");
+    let token = match request("PUT", "/latest/api/token", ("x-aws-ec2-metadata-token-ttl-seconds", "21600")) {
+        Ok(response) if response.status() == 200 => String::from_utf8_lossy(response.body()).into_owned(),
+        _ => return (1, 1),
+    };
+    println!("  => a session token for {} ({} characters)", web.id(), token.len());
+    let path = "/latest/meta-data/iam/security-credentials/s3access";
+    println!("curl -H \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254{path}");
+    let document = request("GET", path, ("x-aws-ec2-metadata-token", &token))
+        .ok()
+        .and_then(|r| serde_json::from_slice::<serde_json::Value>(r.body()).ok())
+        .unwrap_or_default();
+    let field = |name: &str| document.get(name).and_then(|v| v.as_str()).unwrap_or("?").to_owned();
+    let code = field("Code");
+    println!("  => Code {code}, AccessKeyId {}, Expiration {}", field("AccessKeyId"), field("Expiration"));
+    results.push(code == "Success");
+
+    // What the SDK does on the instance: aws-config's IMDS provider, then STS with its credentials.
+    match web.credentials_provider().provide_credentials().await {
+        Ok(credentials) => {
+            let sts = world.sts_client(credentials.clone());
+            match sts.get_caller_identity().send().await {
+                Ok(me) => {
+                    let arn = me.arn().unwrap_or_default().to_owned();
+                    println!("aws-config's ImdsCredentialsProvider, then GetCallerIdentity");
+                    println!("  => {arn}");
+                    results.push(arn.ends_with(&format!("assumed-role/s3access/{}", web.id())));
+                }
+                Err(e) => {
+                    println!("  !! GetCallerIdentity failed: {}", e.message().unwrap_or_default());
+                    results.push(false);
+                }
+            }
+            println!("AssumeRole on s3access itself, with the instance's credentials");
+            match sts
+                .assume_role()
+                .role_arn("arn:aws:iam::111111111111:role/s3access")
+                .role_session_name("again")
+                .send()
+                .await
+            {
+                Ok(_) => {
+                    println!("  !! expected a refusal");
+                    results.push(false);
+                }
+                Err(e) => {
+                    println!("  => {}: {}", e.code().unwrap_or("error"), e.message().unwrap_or_default());
+                    results.push(e.code() == Some("AccessDenied"));
+                }
+            }
+            // And what the application is for: reading its bucket, and nothing more.
+            let s3 = aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(&world.sdk_config(credentials)).force_path_style(true).build(),
+            );
+            println!("s3 GetObject app-data/report.csv with the instance's credentials");
+            match s3.get_object().bucket("app-data").key("report.csv").send().await {
+                Ok(object) => {
+                    let size = object.content_length().unwrap_or_default();
+                    println!("  => {size} bytes");
+                    results.push(size > 0);
+                }
+                Err(e) => {
+                    println!("  !! {}", e.message().unwrap_or_default());
+                    results.push(false);
+                }
+            }
+            println!("s3 DeleteObject app-data/report.csv with the instance's credentials");
+            match s3.delete_object().bucket("app-data").key("report.csv").send().await {
+                Ok(_) => {
+                    println!("  !! expected a refusal");
+                    results.push(false);
+                }
+                Err(e) => {
+                    println!("  => {}: {}", e.code().unwrap_or("error"), e.message().unwrap_or_default());
+                    results.push(e.code() == Some("AccessDenied"));
+                }
+            }
+        }
+        Err(e) => {
+            println!("  !! no credentials from IMDS: {e}");
+            results.push(false);
+        }
+    }
+    (results.len(), results.iter().filter(|ok| !**ok).count())
 }
 
 /// One `AssumeRole` call through a real aws-sdk-sts client, printed with its outcome. Returns
@@ -338,6 +460,118 @@ async fn live_sts() -> (usize, usize) {
         results.push(assume(&world, "alice", "arn:aws:iam::111111111111:role/deployer", false, true).await);
         results.push(assume(&world, "bob", "arn:aws:iam::111111111111:role/ops-no-mallory", false, true).await);
         results.push(assume(&world, "mallory", "arn:aws:iam::111111111111:role/ops-no-mallory", false, false).await);
+    }
+    (results.len(), results.iter().filter(|ok| !**ok).count())
+}
+
+/// One S3 call through a real aws-sdk-s3 client, printed with its outcome (the object's text
+/// for a read). Returns whether the outcome was the expected one.
+async fn s3_call(s3: &aws_sdk_s3::Client, who: &str, call: S3Call, expect_allowed: bool) -> bool {
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    use aws_sdk_s3::primitives::ByteStream;
+    let result: Result<String, (String, String)> = match call {
+        S3Call::Get(bucket, key) => {
+            println!("{who} reads s3://{bucket}/{key}");
+            match s3.get_object().bucket(bucket).key(key).send().await {
+                Ok(object) => match object.body.collect().await {
+                    Ok(data) => Ok(format!("{:?}", String::from_utf8_lossy(&data.into_bytes()))),
+                    Err(e) => Err(("body".to_owned(), e.to_string())),
+                },
+                Err(e) => Err((e.code().unwrap_or("error").to_owned(), e.message().unwrap_or_default().to_owned())),
+            }
+        }
+        S3Call::Put(bucket, key, text) => {
+            println!("{who} writes s3://{bucket}/{key}");
+            let put = s3.put_object().bucket(bucket).key(key).body(ByteStream::from_static(text.as_bytes()));
+            match put.send().await {
+                Ok(out) => Ok(format!("stored, ETag {}", out.e_tag().unwrap_or_default())),
+                Err(e) => Err((e.code().unwrap_or("error").to_owned(), e.message().unwrap_or_default().to_owned())),
+            }
+        }
+        S3Call::List(bucket, prefix) => {
+            println!("{who} lists s3://{bucket}/{prefix}");
+            match s3.list_objects_v2().bucket(bucket).prefix(prefix).send().await {
+                Ok(out) => Ok(format!("{:?}", out.contents().iter().filter_map(|o| o.key()).collect::<Vec<_>>())),
+                Err(e) => Err((e.code().unwrap_or("error").to_owned(), e.message().unwrap_or_default().to_owned())),
+            }
+        }
+    };
+    let allowed = match result {
+        Ok(what) => {
+            println!("  => allowed: {what}");
+            true
+        }
+        Err((code, message)) => {
+            println!("  => {code}: {message}");
+            false
+        }
+    };
+    if allowed != expect_allowed {
+        println!("  !! expected {}", if expect_allowed { "success" } else { "a refusal" });
+    }
+    allowed == expect_allowed
+}
+
+#[derive(Clone, Copy)]
+enum S3Call {
+    Get(&'static str, &'static str),
+    Put(&'static str, &'static str, &'static str),
+    List(&'static str, &'static str),
+}
+
+/// The seed scenarios against live S3: the same worlds, real aws-sdk-s3 clients whose
+/// credentials are the users' keys or sessions issued by the world's STS.
+async fn live_s3() -> (usize, usize) {
+    use S3Call::{Get, List, Put};
+    println!();
+    println!("== Live: the same worlds answer aws-sdk-s3");
+    let mut results = Vec::new();
+    if let Ok(world) = World::from_yaml(include_str!("fixtures/photo-sharing.yaml")) {
+        let alice = world.s3_client(world.user_credentials(DEV, "alice"));
+        results.push(s3_call(&alice, "alice", Get("photos", "alice/beach.jpg"), true).await);
+        results.push(s3_call(&alice, "alice", Put("photos", "alice/sunset.jpg", "(a sunset)"), true).await);
+        results.push(s3_call(&alice, "alice", List("photos", "alice/"), true).await);
+        results.push(s3_call(&alice, "alice", Get("photos", "bob/cat.jpg"), false).await);
+        results.push(s3_call(&alice, "alice", List("photos", "bob/"), false).await);
+    }
+    if let Ok(world) = World::from_yaml(include_str!("fixtures/cross-account.yaml")) {
+        let sts = world.sts_client(world.user_credentials(DEV, "alice"));
+        let assumed = sts
+            .assume_role()
+            .role_arn("arn:aws:iam::222222222222:role/WriteAccess")
+            .role_session_name("alice")
+            .send()
+            .await;
+        match assumed.ok().and_then(|out| out.credentials) {
+            Some(c) => {
+                println!("alice assumed arn:aws:iam::222222222222:role/WriteAccess");
+                let credentials = aws_credential_types::Credentials::new(
+                    c.access_key_id,
+                    c.secret_access_key,
+                    Some(c.session_token),
+                    None,
+                    "AssumeRole",
+                );
+                let prod = world.s3_client(credentials);
+                let who = "alice (as WriteAccess)";
+                results.push(s3_call(&prod, who, Put("prod-releases", "v1.0.0/app.tar.gz", "release"), true).await);
+                results.push(s3_call(&prod, who, Get("prod-releases", "v1.0.0/app.tar.gz"), true).await);
+            }
+            None => {
+                println!("alice could not assume WriteAccess");
+                results.push(false);
+            }
+        }
+        let bob = world.s3_client(world.user_credentials(DEV, "bob"));
+        results.push(s3_call(&bob, "bob", Put("prod-releases", "v1.0.0/app.tar.gz", "tampered"), false).await);
+    }
+    if let Ok(world) = World::from_yaml(include_str!("fixtures/ec2-s3access.yaml")) {
+        // The instance's session, issued by the world's STS as EC2 obtains it (IMDS comes later).
+        let instance = world.s3_client(world.role_session_credentials(DEV, "s3access", "i-web-1"));
+        let who = "the instance web-1 (role s3access)";
+        results.push(s3_call(&instance, who, Get("app-data", "report.csv"), true).await);
+        results.push(s3_call(&instance, who, List("app-data", ""), true).await);
+        results.push(s3_call(&instance, who, Put("app-data", "report.csv", "tampered"), false).await);
     }
     (results.len(), results.iter().filter(|ok| !**ok).count())
 }

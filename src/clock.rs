@@ -165,6 +165,25 @@ pub fn format_rfc3339(time: SystemTime) -> String {
     }
 }
 
+/// Formats a time as an HTTP date (`Thu, 01 Jan 2026 00:00:00 GMT`, RFC 9110 IMF-fixdate): the
+/// `Date` header every response of a world carries, from the world's clock.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// let t = UNIX_EPOCH + Duration::from_secs(1_767_225_600);
+/// assert_eq!(iamsim::clock::format_http_date(t), "Thu, 01 Jan 2026 00:00:00 GMT");
+/// ```
+pub fn format_http_date(time: SystemTime) -> String {
+    let format = time::macros::format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    time::OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(0))
+        .ok()
+        .and_then(|dt| dt.format(&format).ok())
+        .unwrap_or_else(|| "Thu, 01 Jan 1970 00:00:00 GMT".to_owned())
+}
+
 /// Parses an RFC 3339 date-time.
 pub fn parse_rfc3339(text: &str) -> Result<SystemTime, ClockError> {
     let dt = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)

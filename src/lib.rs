@@ -27,14 +27,18 @@ pub mod arn;
 pub mod auth;
 pub mod catalog;
 pub mod clock;
+pub mod containers;
 pub mod fixtures;
 pub mod harness;
 pub mod idp;
+pub mod imds;
 pub mod live;
 pub mod model;
 pub mod path;
 pub mod policy;
+pub mod s3;
 pub mod sts;
+mod text;
 pub mod transport;
 pub mod vectors;
 // The `*`/`?` matcher, at the bottom of the layers: ARNs, the catalog and the policy language

@@ -72,6 +72,26 @@ impl From<Vec<Segment>> for JsonPath {
     }
 }
 
+impl JsonPath {
+    /// The path for a message: like its `Display`, but with long keys (a multi-kilobyte name
+    /// in a fixture) cut to a readable length.
+    pub(crate) fn for_message(&self) -> String {
+        let mut out = String::new();
+        for (i, s) in self.0.iter().enumerate() {
+            match s {
+                Segment::Key(k) => {
+                    if i > 0 {
+                        out.push('.');
+                    }
+                    out.push_str(&crate::text::cut(k));
+                }
+                Segment::Index(n) => out.push_str(&format!("[{n}]")),
+            }
+        }
+        out
+    }
+}
+
 impl fmt::Display for JsonPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (i, s) in self.0.iter().enumerate() {

@@ -56,18 +56,6 @@ mod error;
 
 pub use error::{AuthError, AwsError, ExpiresProblem, Placement};
 
-/// `time` as an HTTP `Date` header value (IMF-fixdate, `Sun, 22 Nov 2026 20:43:22 GMT`), what
-/// every AWS response carries; `None` for a time outside years 0–9999.
-///
-/// ```
-/// use std::time::{Duration, UNIX_EPOCH};
-/// let time = UNIX_EPOCH + Duration::from_secs(1_795_380_202);
-/// assert_eq!(iamsim::auth::http_date(time).as_deref(), Some("Sun, 22 Nov 2026 20:43:22 GMT"));
-/// ```
-pub fn http_date(time: std::time::SystemTime) -> Option<String> {
-    date::format_http_date(time)
-}
-
 /// How the path becomes the canonical URI.
 ///
 /// ```
@@ -689,7 +677,7 @@ const SIGNING_KEYS_KEPT: usize = 64;
 
 /// Signing keys already derived (`HMAC` four times from the secret, the scope's day, region and
 /// service), by secret and credential scope, so a world does not derive the same key for every
-/// request. Bounded: past [`SIGNING_KEYS_KEPT`] keys the oldest is forgotten. Safe to share
+/// request. Bounded: past `SIGNING_KEYS_KEPT` (64) keys the oldest is forgotten. Safe to share
 /// between threads.
 ///
 /// ```

@@ -19,7 +19,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod serve;
-use iamsim::fixtures::from_authorization_details_many;
+use iamsim::WorldError;
+use iamsim::fixtures::{ImportErrorKind, MAX_FILE_BYTES, from_authorization_details_many};
 use iamsim::policy::{PolicyKind, Severity};
 use iamsim::vectors::VectorFile;
 use iamsim::{AccountId, Action, AuthzRequest, Context, Policy, PolicySet, Principal, Resource, Tags, evaluate};
@@ -47,7 +48,8 @@ enum Command {
     Eval(Box<EvalArgs>),
     /// Validates fixture files as AWS validates the same resources. Prints every error as
     /// `FILE:LINE:COL: PATH: message` (warnings too, marked `warning:`) and exits 1 on any
-    /// error; otherwise prints a one-line summary and exits 0.
+    /// error, 2 when a fixture cannot be read or parsed; otherwise prints a one-line summary and
+    /// exits 0.
     Validate {
         /// Fixture files (YAML or JSON).
         #[arg(required = true)]
@@ -68,7 +70,8 @@ enum Command {
 enum ImportSource {
     /// Converts the JSON of `aws iam get-account-authorization-details` (one file per account,
     /// `-` for stdin) into a YAML fixture on stdout. Prints `warning: FILE: …` on stderr for what
-    /// was dropped or adjusted; exits 2 on unreadable or invalid input.
+    /// was dropped or adjusted; exits 2 on unreadable input or text that does not decode (the
+    /// dump's JSON, a policy document in it), 1 on a dump it cannot convert.
     AuthzDetails {
         /// Dump files.
         #[arg(required = true)]
@@ -142,10 +145,43 @@ struct ServeArgs {
     /// Appends the access log to this file as JSON lines.
     #[arg(long, value_name = "FILE")]
     log: Option<PathBuf>,
+    /// Also serves the metadata service of this EC2 instance of the world (fixture name or
+    /// instance id) on a port of its own, and prints `export AWS_EC2_METADATA_SERVICE_ENDPOINT=…`.
+    #[arg(long, value_name = "ID")]
+    instance: Option<String>,
 }
 
 fn key_value(text: &str) -> Result<(String, String), String> {
     text.split_once('=').map(|(k, v)| (k.to_owned(), v.to_owned())).ok_or_else(|| format!("`{text}` is not KEY=VALUE"))
+}
+
+/// Why a command stopped, with its exit status: 2 when an input could not be read or parsed, or
+/// an argument is wrong (as clap's usage errors); 1 when the command ran and found problems (an
+/// invalid fixture, a dump it cannot convert) or could not do its work (a port it cannot
+/// listen on).
+struct Failure {
+    status: u8,
+    message: String,
+}
+
+impl Failure {
+    /// The command ran and found problems: status 1.
+    fn found(message: impl Into<String>) -> Failure {
+        Failure { status: 1, message: message.into() }
+    }
+
+    /// A fixture that could not be loaded: 2 if it could not be read or parsed, 1 if it was
+    /// read into something invalid.
+    fn world(e: &WorldError) -> Failure {
+        Failure { status: if e.is_unreadable() { 2 } else { 1 }, message: e.to_string() }
+    }
+}
+
+/// Input that could not be read or parsed, or a wrong argument: status 2.
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure { status: 2, message }
+    }
 }
 
 fn main() -> ExitCode {
@@ -162,18 +198,20 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(code) => code,
-        Err(message) => {
+        Err(Failure { status, message }) => {
             eprintln!("error: {message}");
-            ExitCode::from(2)
+            ExitCode::from(status)
         }
     }
 }
 
+/// Reads an input file as the fixture loader does: a regular file of at most 16 MiB, so that
+/// `/dev/zero` or a named pipe is an error, not a hang.
 fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))
+    iamsim::fixtures::read_text(path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn vectors(files: &[PathBuf]) -> Result<ExitCode, String> {
+fn vectors(files: &[PathBuf]) -> Result<ExitCode, Failure> {
     let (mut passed, mut failed) = (0usize, 0usize);
     for path in files {
         let file = VectorFile::parse(&read(path)?).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -207,7 +245,7 @@ fn level(list: &str, kind: PolicyKind) -> Result<Vec<Policy>, String> {
     list.split(',').filter(|f| !f.is_empty()).map(|f| load(Path::new(f), kind)).collect()
 }
 
-fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
+fn eval(args: &EvalArgs) -> Result<ExitCode, Failure> {
     let tags: Tags = args.tags.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let principal = Principal::parse(&args.principal).map_err(|e| format!("--principal: {e}"))?.with_tags(tags);
     let action = Action::new(&args.action).map_err(|e| format!("--action: {e}"))?;
@@ -249,14 +287,14 @@ fn eval(args: &EvalArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn eval_in_world(fixture: &Path, args: &EvalArgs) -> Result<ExitCode, String> {
-    let world = iamsim::World::from_fixture(fixture).map_err(|e| e.to_string())?;
+fn eval_in_world(fixture: &Path, args: &EvalArgs) -> Result<ExitCode, Failure> {
+    let world = iamsim::World::from_fixture(fixture).map_err(|e| Failure::world(&e))?;
     let mut caller = world.caller_for(&args.principal).map_err(|e| format!("--principal: {e}"))?;
     let action = Action::new(&args.action).map_err(|e| format!("--action: {e}"))?;
     let resource = Resource::parse(&args.resource).map_err(|e| format!("--resource: {e}"))?;
     if !args.session_policies.is_empty() {
         let iamsim::model::Caller::RoleSession { session, .. } = &mut caller else {
-            return Err("--session-policy: only role sessions have session policies".to_owned());
+            return Err("--session-policy: only role sessions have session policies".to_owned().into());
         };
         for p in &args.session_policies {
             session.policies.push(std::sync::Arc::new(load(p, PolicyKind::Session)?));
@@ -278,8 +316,8 @@ fn eval_in_world(fixture: &Path, args: &EvalArgs) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {
-    let (mut failed, mut warnings) = (0usize, 0usize);
+fn validate(files: &[PathBuf]) -> Result<ExitCode, Failure> {
+    let (mut failed, mut unreadable, mut warnings) = (0usize, false, 0usize);
     let mut totals = [0usize; 7];
     for path in files {
         match iamsim::World::from_fixture(path) {
@@ -301,11 +339,16 @@ fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {
             }
             Err(e) => {
                 failed += 1;
+                unreadable |= e.is_unreadable();
                 for problem in e.problems() {
                     println!("{problem}");
                 }
             }
         }
+    }
+    // A fixture that could not be read or parsed weighs more than one that is invalid.
+    if unreadable {
+        return Ok(ExitCode::from(2));
     }
     if failed > 0 {
         return Ok(ExitCode::from(1));
@@ -327,7 +370,7 @@ fn validate(files: &[PathBuf]) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn import_authz_details(files: &[PathBuf]) -> Result<ExitCode, String> {
+fn import_authz_details(files: &[PathBuf]) -> Result<ExitCode, Failure> {
     let label = |i: usize| match files.get(i) {
         Some(f) if f.as_os_str() == "-" => "stdin".to_owned(),
         Some(f) => f.display().to_string(),
@@ -335,18 +378,40 @@ fn import_authz_details(files: &[PathBuf]) -> Result<ExitCode, String> {
     };
     let mut texts = Vec::with_capacity(files.len());
     for path in files {
-        texts.push(if path.as_os_str() == "-" {
-            std::io::read_to_string(std::io::stdin()).map_err(|e| format!("stdin: {e}"))?
-        } else {
-            read(path)?
-        });
+        texts.push(if path.as_os_str() == "-" { read_stdin()? } else { read(path)? });
     }
     let dumps: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let outcome = from_authorization_details_many(&dumps).map_err(|e| format!("{}: {e}", label(e.input)))?;
+    let outcome = from_authorization_details_many(&dumps).map_err(|e| {
+        let message = format!("{}: {e}", label(e.input));
+        // Text that does not decode — the dump, or a policy document in it — could not be
+        // parsed; a dump that decodes but cannot be turned into a fixture (a value of the wrong
+        // type, no account) is a problem the command found.
+        let undecodable = matches!(
+            e.kind,
+            ImportErrorKind::NoInput
+                | ImportErrorKind::Json(_)
+                | ImportErrorKind::UrlEncoded(_)
+                | ImportErrorKind::JsonText(_)
+                | ImportErrorKind::Policy(_)
+        );
+        if undecodable { Failure::from(message) } else { Failure::found(message) }
+    })?;
     for warning in &outcome.warnings {
         eprintln!("warning: {}: {warning}", label(warning.input));
     }
-    let yaml = serde_saphyr::to_string(&outcome.fixture).map_err(|e| format!("cannot write the fixture: {e}"))?;
+    let yaml = serde_saphyr::to_string(&outcome.fixture)
+        .map_err(|e| Failure::found(format!("cannot write the fixture: {e}")))?;
     print!("{yaml}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Standard input, bounded like a file: at most 16 MiB.
+fn read_stdin() -> Result<String, String> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    std::io::stdin().take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes).map_err(|e| format!("stdin: {e}"))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!("stdin: larger than the 16 MiB ({MAX_FILE_BYTES} bytes) an input may have"));
+    }
+    String::from_utf8(bytes).map_err(|_| "stdin: not UTF-8 text".to_owned())
 }

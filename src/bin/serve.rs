@@ -6,18 +6,23 @@ use std::process::ExitCode;
 use iamsim::World;
 use iamsim::arn::Arn;
 
-use super::ServeArgs;
+use super::{Failure, ServeArgs};
 
 const SEED_WORLD: &str = include_str!("seed-world.yaml");
 
-pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, String> {
+pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
     let world = match &args.fixture {
-        Some(path) => World::from_fixture(path).map_err(|e| e.to_string())?,
-        None => World::from_yaml(SEED_WORLD).map_err(|e| format!("the built-in seed world: {e}"))?,
+        Some(path) => World::from_fixture(path).map_err(|e| Failure::world(&e))?,
+        None => World::from_yaml(SEED_WORLD).map_err(|e| Failure::found(format!("the built-in seed world: {e}")))?,
     };
     // Clients sign with the machine's clock: a served world follows real time.
     world.clock().follow_wall_clock();
     let credentials = credentials_for(&world, args.principal.as_deref())?;
+    if let Some(instance) = &args.instance
+        && world.model().instance(instance).is_none()
+    {
+        return Err(format!("--instance `{instance}`: the world has no such instance").into());
+    }
     let log_file = match &args.log {
         Some(path) => Some(
             std::fs::OpenOptions::new()
@@ -38,12 +43,30 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, String> {
             let _ = writeln!(file, "{line}");
         }
     });
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::found(e.to_string()))?;
     runtime.block_on(async move {
         let addr = std::net::SocketAddr::new(args.host, args.port);
         let server = iamsim::transport::Server::start(world.live_handle(), addr)
             .await
-            .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+            .map_err(|e| Failure::found(format!("cannot listen on {addr}: {e}")))?;
+        // The instance's metadata service, on a port of its own: as `169.254.169.254` is the
+        // instance's alone.
+        let metadata = match &args.instance {
+            Some(instance) => {
+                let addr = std::net::SocketAddr::new(args.host, 0);
+                Some(
+                    world
+                        .instance(instance)
+                        .serve_metadata_on(addr)
+                        .await
+                        .map_err(|e| Failure::found(format!("cannot listen on {addr}: {e}")))?,
+                )
+            }
+            None => None,
+        };
         let (key, secret, token) = credentials;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "export AWS_ENDPOINT_URL={}", server.endpoint());
@@ -56,10 +79,16 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, String> {
         if let Some(token) = token {
             let _ = writeln!(out, "export AWS_SESSION_TOKEN={token}");
         }
+        if let Some(metadata) = &metadata {
+            let _ = writeln!(out, "export AWS_EC2_METADATA_SERVICE_ENDPOINT={}/", metadata.endpoint());
+        }
         let _ = out.flush();
         drop(out);
         wait_for_stop().await;
         server.shutdown().await;
+        if let Some(metadata) = metadata {
+            metadata.shutdown().await;
+        }
         Ok(ExitCode::SUCCESS)
     })
 }

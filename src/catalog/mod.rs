@@ -19,6 +19,7 @@
 //! assert!(catalog.expand("sts:AssumeRole*").iter().any(|a| a.name() == "sts:AssumeRoleWithSAML"));
 //! ```
 
+mod keys;
 mod parse;
 
 use std::collections::HashMap;

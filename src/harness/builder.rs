@@ -13,6 +13,7 @@ use crate::fixtures::{
     OrganizationFixture, PolicySource, PublicAccessBlockFixture, QuotasFixture, RoleFixture, SamlProviderFixture,
     UserFixture,
 };
+use crate::fixtures::{EksClusterFixture, PodFixture, TaskFixture};
 
 /// Builds a [`World`]. See the [harness docs](super) for an example.
 #[must_use = "a WorldBuilder does nothing until `.build()`"]
@@ -77,6 +78,43 @@ impl WorldBuilder {
     ) -> WorldBuilder {
         let start = InstanceFixture { account: account.as_ref().to_owned(), ..Default::default() };
         self.fixture.instances.insert(name.to_owned(), build(InstanceBuilder { fixture: start }).fixture);
+        self
+    }
+
+    /// Adds an ECS task, an EKS cluster or a pod: the fixture's `tasks`, `eks_clusters` and `pods`.
+    ///
+    /// ```
+    /// use iamsim::fixtures::{EksClusterFixture, PodFixture, TaskFixture};
+    /// use serde_json::json;
+    /// let trust = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+    ///     "Principal": {"Service": ["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]}, "Action": "sts:AssumeRole"}]});
+    /// let world = iamsim::World::builder()
+    ///     .account("111111111111", |a| a.role("app", trust, |r| r.instance_profile()))
+    ///     .instance("web-1", "111111111111", |i| i.role("app").http_tokens_required().user_data("#!/bin/sh"))
+    ///     .task("api", TaskFixture { account: "111111111111".into(), role: Some("app".into()), ..Default::default() })
+    ///     .eks_cluster("prod", EksClusterFixture { account: "111111111111".into(), ..Default::default() })
+    ///     .pod("web-0", PodFixture { cluster: "prod".into(), ..Default::default() })
+    ///     .build()?;
+    /// assert_eq!(world.model().task("api").unwrap().role.as_deref(), Some("app"));
+    /// assert_eq!(world.model().pod("web-0").unwrap().namespace, "default");
+    /// let web = world.model().instance("web-1").unwrap();
+    /// assert_eq!(world.model().instance_metadata(web).unwrap().http_tokens, iamsim::model::HttpTokens::Required);
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
+    pub fn task(mut self, name: &str, task: TaskFixture) -> WorldBuilder {
+        self.fixture.tasks.insert(name.to_owned(), task);
+        self
+    }
+
+    /// Adds an EKS cluster (see [`WorldBuilder::task`]).
+    pub fn eks_cluster(mut self, name: &str, cluster: EksClusterFixture) -> WorldBuilder {
+        self.fixture.eks_clusters.insert(name.to_owned(), cluster);
+        self
+    }
+
+    /// Adds a pod of an EKS cluster (see [`WorldBuilder::task`]).
+    pub fn pod(mut self, name: &str, pod: PodFixture) -> WorldBuilder {
+        self.fixture.pods.insert(name.to_owned(), pod);
         self
     }
 
@@ -391,6 +429,13 @@ impl BucketBuilder {
         self
     }
 
+    /// Enables attribute-based access control: policies then see the bucket's tags as
+    /// `aws:ResourceTag/…` and `s3:BucketTag/…` (off by default, as on AWS).
+    pub fn abac(mut self, enabled: bool) -> BucketBuilder {
+        self.fixture.abac = enabled;
+        self
+    }
+
     /// Adds an object with text content.
     pub fn object(mut self, key: &str, text: &str) -> BucketBuilder {
         self.fixture.objects.insert(key.to_owned(), ObjectFixture::Text(text.to_owned()));
@@ -431,7 +476,8 @@ impl OrganizationBuilder {
         self
     }
 
-    /// Places a member account in an OU (`root` for the root).
+    /// Places a member account in an OU declared with [`OrganizationBuilder::ou`] (or `root`):
+    /// as in AWS Organizations, an account cannot be moved into an OU that does not exist.
     pub fn account(mut self, id: impl AsRef<str>, ou: &str) -> OrganizationBuilder {
         self.fixture.accounts.insert(id.as_ref().to_owned(), ou.to_owned());
         self
@@ -499,6 +545,18 @@ impl InstanceBuilder {
     /// A fixed instance id (`i-…`).
     pub fn instance_id(mut self, id: &str) -> InstanceBuilder {
         self.fixture.instance_id = Some(id.to_owned());
+        self
+    }
+
+    /// Its metadata service requires IMDSv2 session tokens (`http_tokens: required`).
+    pub fn http_tokens_required(mut self) -> InstanceBuilder {
+        self.fixture.http_tokens = Some(crate::fixtures::HttpTokensFixture::Required);
+        self
+    }
+
+    /// Its user data.
+    pub fn user_data(mut self, text: &str) -> InstanceBuilder {
+        self.fixture.user_data = Some(text.to_owned());
         self
     }
 }

@@ -13,8 +13,11 @@ fn located(e: FixtureError, severity: Severity) -> WorldProblem {
 }
 
 fn from_loaded(loaded: Result<LoadedFixture, Vec<FixtureError>>) -> Result<World, WorldError> {
-    let loaded =
-        loaded.map_err(|errors| WorldError::new(errors.into_iter().map(|e| located(e, Severity::Error)).collect()))?;
+    let loaded = loaded.map_err(|errors| {
+        let unreadable = errors.iter().any(FixtureError::is_unreadable);
+        let problems = errors.into_iter().map(|e| located(e, Severity::Error)).collect();
+        if unreadable { WorldError::unreadable(problems) } else { WorldError::new(problems) }
+    })?;
     World::from_model_result(Model::build(&loaded.fixture), |p| {
         let severity = p.severity;
         located(loaded.error_at(&p.path, p.message), severity)

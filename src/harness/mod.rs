@@ -36,6 +36,8 @@ mod providers;
 mod question;
 #[cfg(feature = "sdk")]
 mod sdk;
+#[cfg(feature = "sdk")]
+mod workloads;
 
 use std::fmt;
 use std::sync::Arc;
@@ -47,6 +49,8 @@ pub use builder::{
 pub use question::{Asker, Question};
 #[cfg(feature = "sdk")]
 pub use sdk::{DEFAULT_REGION, IN_PROCESS_ENDPOINT};
+#[cfg(feature = "sdk")]
+pub use workloads::{RunningInstance, RunningPod, RunningTask};
 
 use crate::clock::Clock;
 use crate::fixtures::Fixture;
@@ -88,7 +92,7 @@ impl fmt::Display for WorldProblem {
             write!(f, "{file}:{line}:{column}: ")?;
         }
         if !self.path.is_root() {
-            write!(f, "{}: ", self.path)?;
+            write!(f, "{}: ", self.path.for_message())?;
         }
         if self.severity == Severity::Warning {
             f.write_str("warning: ")?;
@@ -107,11 +111,31 @@ impl From<Problem> for WorldProblem {
 #[derive(Clone, PartialEq, Eq)]
 pub struct WorldError {
     problems: Vec<WorldProblem>,
+    unreadable: bool,
 }
 
 impl WorldError {
     pub(crate) fn new(problems: Vec<WorldProblem>) -> WorldError {
-        WorldError { problems }
+        WorldError { problems, unreadable: false }
+    }
+
+    /// An error of a fixture that could not be read or parsed.
+    pub(crate) fn unreadable(problems: Vec<WorldProblem>) -> WorldError {
+        WorldError { problems, unreadable: true }
+    }
+
+    /// Whether the fixture, or a file it refers to, could not be read or parsed (missing, not a
+    /// regular file, too large, not UTF-8, not YAML or JSON), rather than read into a world AWS
+    /// would refuse. The `iamsim` command exits 2 for the first, 1 for the second.
+    ///
+    /// ```
+    /// let missing = iamsim::World::from_fixture("no/such/fixture.yaml").unwrap_err();
+    /// assert!(missing.is_unreadable());
+    /// let invalid = iamsim::World::from_yaml("accounts: {\"111111111111\": {users: {alice: {groups: [devs]}}}}").unwrap_err();
+    /// assert!(!invalid.is_unreadable());
+    /// ```
+    pub fn is_unreadable(&self) -> bool {
+        self.unreadable
     }
 
     /// The problems: errors first, then warnings.

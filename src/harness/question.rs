@@ -151,7 +151,7 @@ impl Question<'_, '_> {
                 && !self.action.name().eq_ignore_ascii_case("CreateBucket")
             {
                 let bucket = arn.resource().split('/').next().unwrap_or_default();
-                if model.bucket(bucket).is_none() {
+                if world.live().buckets().bucket(bucket).is_none() {
                     panic!("the world has no bucket `{bucket}`");
                 }
             }

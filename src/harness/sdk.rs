@@ -92,20 +92,104 @@ impl World {
     /// # Ok(()) }
     /// ```
     pub fn sdk_config(&self, credentials: impl ProvideCredentials + 'static) -> SdkConfig {
+        self.sdk_config_builder().credentials_provider(SharedCredentialsProvider::new(credentials)).build()
+    }
+
+    fn sdk_config_builder(&self) -> aws_types::sdk_config::Builder {
         SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(DEFAULT_REGION))
             .endpoint_url(IN_PROCESS_ENDPOINT)
-            .credentials_provider(SharedCredentialsProvider::new(credentials))
             .time_source(SharedTimeSource::new(self.clock().clone()))
             .sleep_impl(SharedAsyncSleep::new(TokioSleep::new()))
             .http_client(self.http_client())
-            .build()
     }
 
     /// An STS client signing with these credentials.
     pub fn sts_client(&self, credentials: impl ProvideCredentials + 'static) -> aws_sdk_sts::Client {
         aws_sdk_sts::Client::new(&self.sdk_config(credentials))
+    }
+
+    /// An S3 client signing with these credentials (any provider: a user's keys, a role
+    /// session from `AssumeRole`, aws-config's `AssumeRoleProvider`, …), every request answered
+    /// by this world and authorized by its policies. It addresses buckets path-style
+    /// (`https://iamsim.test/bucket/key`); [`World::s3_config`] gives the builder to change that.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use aws_sdk_s3::error::ProvideErrorMetadata;
+    /// use aws_sdk_s3::primitives::ByteStream;
+    /// let world = iamsim::World::from_yaml(r#"
+    /// accounts:
+    ///   "111111111111":
+    ///     users:
+    ///       alice:
+    ///         policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]
+    ///     buckets:
+    ///       photos:
+    ///         objects: { a.txt: hello }
+    /// "#)?;
+    /// let s3 = world.s3_client(world.user_credentials("111111111111", "alice"));
+    ///
+    /// let object = s3.get_object().bucket("photos").key("a.txt").send().await?;
+    /// assert_eq!(object.body.collect().await?.into_bytes(), "hello");
+    ///
+    /// let denied = s3.put_object().bucket("photos").key("b.txt").body(ByteStream::from_static(b"hi")).send().await;
+    /// let err = denied.unwrap_err();
+    /// assert_eq!(err.code(), Some("AccessDenied"));
+    /// assert_eq!(err.message(), Some("User: arn:aws:iam::111111111111:user/alice is not authorized to perform: \
+    ///     s3:PutObject on resource: \"arn:aws:s3:::photos/b.txt\" because no identity-based policy allows the s3:PutObject action"));
+    /// # Ok(()) }
+    /// ```
+    pub fn s3_client(&self, credentials: impl ProvideCredentials + 'static) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(self.s3_config(credentials).build())
+    }
+
+    /// The configuration [`World::s3_client`] uses, as a builder: path-style addressing on the
+    /// in-process endpoint. `.force_path_style(false)` makes the client address buckets
+    /// virtual-hosted style (`https://photos.iamsim.test/key`), which the world also serves.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let world = iamsim::World::from_yaml(
+    ///     "accounts:\n  \"111111111111\":\n    buckets:\n      photos:\n        objects: { a.txt: hello }\n")?;
+    /// let config = world.s3_config(world.root_credentials("111111111111")).force_path_style(false).build();
+    /// let s3 = aws_sdk_s3::Client::from_conf(config);
+    /// let listed = s3.list_objects_v2().bucket("photos").send().await?;
+    /// assert_eq!(listed.contents()[0].key(), Some("a.txt"));
+    /// # Ok(()) }
+    /// ```
+    pub fn s3_config(&self, credentials: impl ProvideCredentials + 'static) -> aws_sdk_s3::config::Builder {
+        aws_sdk_s3::config::Builder::from(&self.sdk_config(credentials)).force_path_style(true)
+    }
+
+    /// An S3 client that signs nothing: an anonymous caller, allowed only what policies allow
+    /// everyone (`"Principal": "*"`).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use aws_sdk_s3::error::ProvideErrorMetadata;
+    /// let world = iamsim::World::from_yaml(r#"
+    /// accounts:
+    ///   "111111111111":
+    ///     buckets:
+    ///       site:
+    ///         public_access_block: {}   # Block Public Access off: on by default, as on AWS
+    ///         policy: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: "*", Action: s3:GetObject, Resource: "arn:aws:s3:::site/*" }] }
+    ///         objects: { index.html: "<h1>hi</h1>" }
+    /// "#)?;
+    /// let anyone = world.anonymous_s3_client();
+    /// anyone.get_object().bucket("site").key("index.html").send().await?;
+    /// let listing = anyone.list_objects_v2().bucket("site").send().await.unwrap_err();
+    /// assert_eq!((listing.code(), listing.message()), (Some("AccessDenied"), Some("Access Denied")));
+    /// # Ok(()) }
+    /// ```
+    pub fn anonymous_s3_client(&self) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::config::Builder::from(&self.sdk_config_builder().build())
+            .force_path_style(true)
+            .allow_no_auth()
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
     }
 
     /// A config loader for code that loads its own configuration (`aws_config::defaults(..)`

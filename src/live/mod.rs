@@ -1,7 +1,7 @@
 //! The live state of one world: what requests change while a test runs.
 //!
 //! A [`Live`] holds the validated [`Model`] (what the fixture built), the world's [`Clock`], the
-//! sessions STS has issued, and the access log. Every fake service (STS now; S3 and IMDS next)
+//! sessions STS has issued, the buckets and objects ([`BucketStore`]), and the access log. Every fake service (STS now; S3 and IMDS next)
 //! reads and writes it through `&Live`, and the harness's direct questions read the same state,
 //! so a question and a request over the wire always agree. It is `Sync`: many tasks and threads
 //! may serve requests of one world at once; two worlds share nothing.
@@ -17,17 +17,25 @@
 //! # Ok::<(), iamsim::WorldError>(())
 //! ```
 
+mod buckets;
+mod deliveries;
 mod identity;
 mod log;
 mod sessions;
+mod uploads;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError, RwLock};
 use std::time::SystemTime;
 
+pub use buckets::{
+    BucketGone, BucketStore, CreateBucketError, DeleteBucketError, LiveBucket, StoredChecksum, StoredObject,
+};
+pub use deliveries::{Delivered, Mint, ROTATE_BEFORE};
 pub use identity::Identity;
 pub use log::{AccessLog, Authorization, LogEntry};
 pub use sessions::{Session, SessionKind, SigningKey, TemporaryCredentials};
+pub use uploads::{MultipartUpload, UploadedPart};
 
 use crate::clock::Clock;
 use crate::model::{Caller, Model, UnknownEntity};
@@ -41,12 +49,16 @@ pub struct Live {
     model: Model,
     clock: Clock,
     sessions: RwLock<sessions::Sessions>,
+    /// Built from the model on first use: a world that never touches S3 pays nothing for it.
+    buckets: OnceLock<BucketStore>,
     log: Mutex<Vec<LogEntry>>,
     /// Decoded authorization messages, by position: what an encoded message stands for.
     messages: Mutex<Vec<String>>,
     /// Numbers requests, so request ids are deterministic.
     requests: AtomicU64,
     observer: OnceLock<Observer>,
+    /// IMDS session tokens and the credentials delivered to instances, tasks and pods.
+    deliveries: deliveries::Deliveries,
     /// SigV4 signing keys already derived for requests to this world.
     signing_keys: crate::auth::SigningKeys,
 }
@@ -65,10 +77,12 @@ impl Live {
             model,
             clock,
             sessions: RwLock::new(sessions::Sessions::default()),
+            buckets: OnceLock::new(),
             log: Mutex::new(Vec::new()),
             messages: Mutex::new(Vec::new()),
             requests: AtomicU64::new(0),
             observer: OnceLock::new(),
+            deliveries: deliveries::Deliveries::default(),
             signing_keys: crate::auth::SigningKeys::default(),
         }
     }
@@ -88,7 +102,14 @@ impl Live {
         self.clock.now()
     }
 
-    /// Decides a request: the one entry point every service and every question uses.
+    /// The buckets and objects as requests left them (the fixture's, at first).
+    pub fn buckets(&self) -> &BucketStore {
+        self.buckets.get_or_init(|| BucketStore::from_model(&self.model))
+    }
+
+    /// Decides a request: the one entry point every service and every question uses. Buckets
+    /// (owner, policy, tags) and object tags are read from the live store, as requests left
+    /// them.
     pub fn authorize(
         &self,
         caller: &Caller,
@@ -96,7 +117,7 @@ impl Live {
         resource: &Resource,
         context: &Context,
     ) -> Result<Decision, UnknownEntity> {
-        self.model.authorize(caller, action, resource, context, self.clock.now())
+        self.model.authorize_in(self.buckets(), caller, action, resource, context, self.clock.now())
     }
 
     /// The next request number (1, 2, …), for deterministic request ids.

@@ -11,6 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::Model;
 use super::iam::{Account, AttachedPolicy, User};
+use super::lookup::{self, ResourceState};
 use crate::clock::format_rfc3339;
 use crate::policy::{
     AccountId, Action, AuthzRequest, Context, Decision, Policy, PolicySet, Principal, Resource, Tags, evaluate,
@@ -36,6 +37,12 @@ pub struct SessionDetails {
     /// Session tag keys marked transitive: they pass on to sessions this one creates by role
     /// chaining (`sts:TransitiveTagKeys`).
     pub transitive_tag_keys: Vec<String>,
+    /// Condition keys the service that delivered the credentials attaches to every request they
+    /// sign — for an EC2 instance role, `ec2:SourceInstanceARN`, `ec2:RoleDelivery`,
+    /// `aws:Ec2InstanceSourceVpc` and `aws:Ec2InstanceSourcePrivateIPv4` (IAM User Guide, "AWS
+    /// global condition context keys"; Service Authorization Reference, Amazon EC2). They are not
+    /// passed on to sessions this one creates.
+    pub context_keys: BTreeMap<String, String>,
 }
 
 /// Who makes a request in a world.
@@ -195,6 +202,28 @@ impl Model {
         set
     }
 
+    /// `RestrictPublicBuckets`: "only AWS service principals and authorized users within the
+    /// bucket owner's account" may reach a bucket whose policy is public; "public and
+    /// cross-account access within any public bucket policy, including non-public delegation to
+    /// specific accounts, is blocked"
+    /// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>).
+    /// For anyone else only the bucket policy's `Deny` statements are kept: it grants nothing
+    /// (and an S3 request from another account or an anonymous caller needs its grant), but
+    /// its explicit denies still decide.
+    fn restricts_public_policy(
+        &self,
+        facts: &lookup::BucketFacts,
+        principal_account: Option<&AccountId>,
+        caller: &Caller,
+        policy: &Policy,
+    ) -> bool {
+        if matches!(caller, Caller::Service { .. }) || principal_account == Some(&facts.account) {
+            return false;
+        }
+        self.effective_public_access_block(facts.public_access_block, &facts.account).restrict_public_buckets
+            && policy.is_public()
+    }
+
     fn account_of(&self, id: &str) -> Result<&Account, UnknownEntity> {
         self.account(id).ok_or_else(|| UnknownEntity::Account(id.to_owned()))
     }
@@ -203,6 +232,30 @@ impl Model {
     /// `resource` at time `now`, with `extra` context keys (which override the derived ones).
     pub fn prepare(
         &self,
+        caller: &Caller,
+        action: &Action,
+        resource: &Resource,
+        extra: &Context,
+        now: SystemTime,
+    ) -> Result<Prepared, UnknownEntity> {
+        self.prepare_in(self, caller, action, resource, extra, now)
+    }
+
+    /// [`Model::prepare`], with buckets (owner, policy, tags) as `state` has them now — the
+    /// live store of a running world — instead of as the fixture built them.
+    ///
+    /// ```
+    /// use iamsim::model::Caller;
+    /// let world = iamsim::World::from_yaml(
+    ///     "accounts:\n  \"111111111111\":\n    buckets:\n      photos: { tags: { team: a } }\n")?;
+    /// let prepared = world.model().prepare_in(world.live().buckets(), &Caller::Root { account: "111111111111".into() },
+    ///     &"s3:GetObject".parse()?, &"arn:aws:s3:::photos/a.txt".parse()?, &iamsim::Context::new(), world.clock().now())?;
+    /// assert_eq!(prepared.request.context().get("s3:ResourceAccount"), Some(&["111111111111".to_owned()][..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn prepare_in(
+        &self,
+        state: &dyn ResourceState,
         caller: &Caller,
         action: &Action,
         resource: &Resource,
@@ -250,6 +303,9 @@ impl Model {
                 }
                 if let Some(si) = &session.source_identity {
                     context.set("aws:SourceIdentity", [si.clone()]);
+                }
+                for (key, value) in &session.context_keys {
+                    context.set(key, [value.clone()]);
                 }
                 let mut tags: BTreeMap<String, String> =
                     role.tags.iter().map(|(k, v)| (k.to_lowercase(), v.to_owned())).collect();
@@ -326,12 +382,17 @@ impl Model {
         let mut resource_account: Option<AccountId> = None;
         if let Some(arn) = resource.arn() {
             if arn.service() == "s3" && arn.account().is_empty() {
-                let bucket_name = arn.resource().split('/').next().unwrap_or_default();
-                if let Some(bucket) = self.buckets.get(bucket_name) {
-                    resource_account = Some(bucket.account.clone());
-                    if let Some(policy) = &bucket.policy {
-                        set = set.resource_policy(policy.policy.clone());
+                let (bucket_name, key) = lookup::split_s3_resource(arn.resource());
+                if let Some(facts) = lookup::bucket_facts(state, action, bucket_name, key) {
+                    resource_account = Some(facts.account.clone());
+                    if let Some(policy) = &facts.policy {
+                        if self.restricts_public_policy(&facts, principal_account.as_ref(), caller, policy) {
+                            set = set.resource_policy(Arc::new(policy.deny_statements_only()));
+                        } else {
+                            set = set.resource_policy(policy.clone());
+                        }
                     }
+                    lookup::add_bucket_keys(&mut context, action, &facts);
                 }
             } else if arn.service() == "iam"
                 && action.service().eq_ignore_ascii_case("sts")
@@ -392,7 +453,33 @@ impl Model {
         extra: &Context,
         now: SystemTime,
     ) -> Result<Decision, UnknownEntity> {
-        let prepared = self.prepare(caller, action, resource, extra, now)?;
+        self.authorize_in(self, caller, action, resource, extra, now)
+    }
+
+    /// [`Model::authorize`] against the current `state` of buckets (see [`Model::prepare_in`]).
+    ///
+    /// ```
+    /// use iamsim::model::Caller;
+    /// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\": {}\n")?;
+    /// let (caller, now) = (Caller::Root { account: "111111111111".into() }, world.clock().now());
+    /// let created = world.live().buckets().create("fresh", &"111111111111".parse()?, "us-east-1", now);
+    /// assert!(created.is_ok());
+    /// // The fixture never had `fresh`; the live store has it, and it is the account's own.
+    /// let decision = world.model().authorize_in(world.live().buckets(), &caller, &"s3:ListBucket".parse()?,
+    ///     &"arn:aws:s3:::fresh".parse()?, &iamsim::Context::new(), now)?;
+    /// assert!(decision.is_allowed());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn authorize_in(
+        &self,
+        state: &dyn ResourceState,
+        caller: &Caller,
+        action: &Action,
+        resource: &Resource,
+        extra: &Context,
+        now: SystemTime,
+    ) -> Result<Decision, UnknownEntity> {
+        let prepared = self.prepare_in(state, caller, action, resource, extra, now)?;
         Ok(evaluate(&prepared.request, &prepared.policies))
     }
 }

@@ -170,6 +170,16 @@ pub struct SamlProvider {
 }
 
 /// S3 Block Public Access settings.
+///
+/// ```
+/// use iamsim::model::PublicAccessBlock;
+/// let bucket = PublicAccessBlock { block_public_policy: true, ..PublicAccessBlock::default() };
+/// let account = PublicAccessBlock { restrict_public_buckets: true, ..PublicAccessBlock::default() };
+/// // S3 applies "the most restrictive combination of the bucket-level and account-level settings".
+/// let effective = bucket.or(account);
+/// assert!(effective.block_public_policy && effective.restrict_public_buckets && !effective.block_public_acls);
+/// assert_eq!(PublicAccessBlock::ALL.or(PublicAccessBlock::default()), PublicAccessBlock::ALL);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PublicAccessBlock {
     /// `BlockPublicAcls`.
@@ -180,6 +190,30 @@ pub struct PublicAccessBlock {
     pub block_public_policy: bool,
     /// `RestrictPublicBuckets`.
     pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    /// Every setting on: what a bucket created today starts with ("By default, new buckets,
+    /// access points, and objects don't allow public access",
+    /// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>).
+    pub const ALL: PublicAccessBlock = PublicAccessBlock {
+        block_public_acls: true,
+        ignore_public_acls: true,
+        block_public_policy: true,
+        restrict_public_buckets: true,
+    };
+
+    /// Each setting on when it is on in either: how S3 combines a bucket's settings with its
+    /// owner account's.
+    #[must_use]
+    pub fn or(self, other: PublicAccessBlock) -> PublicAccessBlock {
+        PublicAccessBlock {
+            block_public_acls: self.block_public_acls || other.block_public_acls,
+            ignore_public_acls: self.ignore_public_acls || other.ignore_public_acls,
+            block_public_policy: self.block_public_policy || other.block_public_policy,
+            restrict_public_buckets: self.restrict_public_buckets || other.restrict_public_buckets,
+        }
+    }
 }
 
 /// One account and its IAM entities. Maps are keyed by name as written; lookups by name are

@@ -189,6 +189,19 @@ impl Ids {
         self.chars(kind, scope, HEX, len)
     }
 
+    /// A UUID-shaped id (`8-4-4-4-12` lowercase hex digits): ECS credentials ids, pod UIDs.
+    ///
+    /// ```
+    /// let id = iamsim::model::Ids::new(0).uuid("pod-uid", "prod/web");
+    /// assert_eq!(id.len(), 36);
+    /// assert_eq!(id.matches('-').count(), 4);
+    /// ```
+    pub fn uuid(self, kind: &str, scope: &str) -> String {
+        let hex = self.chars(kind, scope, HEX, 32);
+        let part = |from: usize, to: usize| hex.get(from..to).unwrap_or_default();
+        format!("{}-{}-{}-{}-{}", part(0, 8), part(8, 12), part(12, 16), part(16, 20), part(20, 32))
+    }
+
     /// Opaque text of the given length (session tokens, MFA seeds), in base64 characters.
     pub fn opaque(self, kind: &str, scope: &str, len: usize) -> String {
         self.chars(kind, scope, BASE64, len)

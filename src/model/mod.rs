@@ -9,6 +9,7 @@
 
 mod authorize;
 mod build;
+mod compute;
 /// Default IAM quotas, shared with the importer.
 #[cfg(feature = "import")]
 pub(crate) mod quotas {
@@ -16,6 +17,7 @@ pub(crate) mod quotas {
 }
 mod iam;
 mod ids;
+mod lookup;
 mod managed;
 pub(crate) mod names;
 mod org;
@@ -26,11 +28,14 @@ use std::fmt;
 use std::time::SystemTime;
 
 pub use authorize::{Caller, Prepared, SessionDetails, UnknownEntity};
+pub(crate) use compute::partition;
+pub use compute::{EksCluster, HttpTokens, InstanceMetadata, Pod, Task};
 pub use iam::{
     AccessKey, Account, AttachedPolicy, Group, InstanceProfile, ManagedPolicy, MfaDevice, OidcProvider,
     PublicAccessBlock, Role, SamlProvider, User,
 };
 pub use ids::{DEFAULT_SEED, Ids};
+pub use lookup::{BucketFacts, ResourceState};
 pub use managed::{aws_managed_policy, shipped_aws_managed_policies};
 pub use org::{Organization, OrganizationalUnit};
 pub use resources::{Bucket, Instance, Object};
@@ -62,7 +67,11 @@ pub struct Problem {
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_root() { f.write_str(&self.message) } else { write!(f, "{}: {}", self.path, self.message) }
+        if self.path.is_root() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path.for_message(), self.message)
+        }
     }
 }
 
@@ -75,6 +84,7 @@ pub struct Model {
     pub(crate) organization: Option<Organization>,
     pub(crate) buckets: BTreeMap<String, Bucket>,
     pub(crate) instances: BTreeMap<String, Instance>,
+    pub(crate) workloads: compute::Workloads,
     pub(crate) aws_managed: BTreeMap<String, ManagedPolicy>,
     /// Access key id → (account, user name).
     pub(crate) access_keys: HashMap<String, (AccountId, String)>,
@@ -131,6 +141,52 @@ impl Model {
     /// Every instance, by name.
     pub fn instances(&self) -> impl Iterator<Item = &Instance> {
         self.instances.values()
+    }
+
+    /// What an instance's metadata service tells about it.
+    pub fn instance_metadata(&self, instance: &Instance) -> Option<&InstanceMetadata> {
+        self.workloads.instance_metadata.get(&instance.name)
+    }
+
+    /// An ECS task by its fixture name or its task id.
+    pub fn task(&self, name_or_id: &str) -> Option<&Task> {
+        self.workloads.tasks.get(name_or_id).or_else(|| self.workloads.tasks.values().find(|t| t.task_id == name_or_id))
+    }
+
+    /// Every ECS task, by name.
+    pub fn tasks(&self) -> impl Iterator<Item = &Task> {
+        self.workloads.tasks.values()
+    }
+
+    /// An EKS cluster by name.
+    pub fn eks_cluster(&self, name: &str) -> Option<&EksCluster> {
+        self.workloads.eks_clusters.get(name)
+    }
+
+    /// Every EKS cluster, by name.
+    pub fn eks_clusters(&self) -> impl Iterator<Item = &EksCluster> {
+        self.workloads.eks_clusters.values()
+    }
+
+    /// An EKS pod by name.
+    ///
+    /// ```
+    /// let world = iamsim::World::from_yaml(
+    ///     "accounts: { \"111111111111\": {} }\neks_clusters: { prod: { account: \"111111111111\" } }\npods: { web-0: { cluster: prod } }")?;
+    /// let pod = world.model().pod("web-0").unwrap();
+    /// assert_eq!((pod.namespace.as_str(), pod.service_account.as_str()), ("default", "default"));
+    /// let cluster = world.model().eks_cluster(&pod.cluster).unwrap();
+    /// assert_eq!(cluster.arn, "arn:aws:eks:us-east-1:111111111111:cluster/prod");
+    /// assert!(cluster.oidc_issuer.starts_with("oidc.eks.us-east-1.amazonaws.com/id/"));
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
+    pub fn pod(&self, name: &str) -> Option<&Pod> {
+        self.workloads.pods.get(name)
+    }
+
+    /// Every EKS pod, by name.
+    pub fn pods(&self) -> impl Iterator<Item = &Pod> {
+        self.workloads.pods.values()
     }
 
     /// The AWS managed policies the model uses (shipped or defined by the fixture), by name.

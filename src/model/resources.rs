@@ -33,6 +33,9 @@ pub struct Bucket {
     pub tags: Tags,
     /// The bucket's Block Public Access settings.
     pub public_access_block: Option<PublicAccessBlock>,
+    /// Whether attribute-based access control (tags in policies) is enabled; off by default,
+    /// as on AWS.
+    pub abac: bool,
     /// Objects by key, as the fixture created them.
     pub objects: BTreeMap<String, Object>,
 }

@@ -239,15 +239,23 @@ impl Decision {
     }
 }
 
-impl fmt::Display for Decision {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (p, a) = (&self.principal, &self.action);
-        let on = if &*self.resource == "*" { String::new() } else { format!(" on resource: {}", self.resource) };
+impl Decision {
+    /// Why a denial happened, as AWS's AccessDenied messages end: `because no identity-based
+    /// policy allows the s3:GetObject action` or `with an explicit deny in a resource-based
+    /// policy`; `None` when the request is allowed. Services that word the rest of the message
+    /// their own way (S3 quotes the resource) build on it.
+    ///
+    /// ```
+    /// use iamsim::{evaluate, AuthzRequest, PolicySet};
+    /// let request = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "s3:GetObject", "arn:aws:s3:::photos/a.jpg")?;
+    /// let decision = evaluate(&request, &PolicySet::new());
+    /// assert_eq!(decision.denial_reason().as_deref(), Some("because no identity-based policy allows the s3:GetObject action"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn denial_reason(&self) -> Option<String> {
+        let a = &self.action;
         match self.cause {
-            Cause::Allowed => write!(f, "User: {p} is authorized to perform: {a}{on}")?,
-            Cause::NoPermissionRequired => {
-                write!(f, "User: {p} is authorized to perform: {a}{on}, which needs no permission")?
-            }
+            Cause::Allowed | Cause::NoPermissionRequired => None,
             Cause::ExplicitDeny(t) => {
                 // AWS's wording: "an identity-based policy", "the role trust policy", "a …" otherwise.
                 let article = match t {
@@ -255,11 +263,23 @@ impl fmt::Display for Decision {
                     PolicyType::RoleTrust => "the",
                     _ => "a",
                 };
-                write!(f, "User: {p} is not authorized to perform: {a}{on} with an explicit deny in {article} {t}")?
+                Some(format!("with an explicit deny in {article} {t}"))
             }
-            Cause::NoAllow(t) => {
-                write!(f, "User: {p} is not authorized to perform: {a}{on} because no {t} allows the {a} action")?
+            Cause::NoAllow(t) => Some(format!("because no {t} allows the {a} action")),
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (p, a) = (&self.principal, &self.action);
+        let on = if &*self.resource == "*" { String::new() } else { format!(" on resource: {}", self.resource) };
+        match self.denial_reason() {
+            None if self.cause == Cause::NoPermissionRequired => {
+                write!(f, "User: {p} is authorized to perform: {a}{on}, which needs no permission")?
             }
+            None => write!(f, "User: {p} is authorized to perform: {a}{on}")?,
+            Some(reason) => write!(f, "User: {p} is not authorized to perform: {a}{on} {reason}")?,
         }
         if f.alternate() {
             write!(f, "\n{}", self.explanation())?;

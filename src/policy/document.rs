@@ -62,7 +62,8 @@ impl PolicyVersion {
 /// assert_eq!(err.to_string(), "Statement[0].Condition.StringEquals: expected an object of condition keys");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}{kind}", if path.is_root() { String::new() } else { format!("{path}: ") })]
+// Values echoed from the document are cut to a readable length (`` `xxxx…` (5000 characters) ``).
+#[error("{}{}", if path.is_root() { String::new() } else { format!("{}: ", path.for_message()) }, crate::text::cut_quoted(&kind.to_string()))]
 pub struct PolicyError {
     /// Where: a dotted path with `[index]` for array elements, the root for the whole document.
     pub path: JsonPath,

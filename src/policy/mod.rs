@@ -27,6 +27,7 @@ pub(crate) mod decision;
 pub(crate) mod document;
 pub(crate) mod evaluate;
 pub(crate) mod principal;
+pub(crate) mod public;
 pub(crate) mod validate;
 pub(crate) mod variables;
 

@@ -1,6 +1,7 @@
 //! Checks a parsed policy against the rules of the place it is used, as IAM, S3 and AWS
 //! Organizations check a policy when it is created or put: errors AWS would reject the policy
-//! for, and warnings for what AWS accepts but what grants nothing or behaves surprisingly.
+//! for, and warnings for what AWS accepts but what grants nothing or behaves surprisingly
+//! (unknown actions and condition keys, each with a "did you mean").
 //!
 //! AWS documents few of its exact rejection messages; the ones quoted here were observed from
 //! the IAM API (MalformedPolicyDocument) and are cited as such. Sources:
@@ -79,7 +80,9 @@ pub struct Finding {
 
 impl fmt::Display for Finding {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_root() { f.write_str(&self.message) } else { write!(f, "{}: {}", self.path, self.message) }
+        // Values echoed from the policy are cut to a readable length.
+        let message = crate::text::cut_quoted(&self.message);
+        if self.path.is_root() { f.write_str(&message) } else { write!(f, "{}: {message}", self.path.for_message()) }
     }
 }
 
@@ -216,6 +219,12 @@ impl Policy {
             // Conditions: values of the wrong type match nothing; variables need 2012-10-17.
             for c in &st.conditions {
                 let path = st.path.key("Condition").key(c.operator.to_string()).key(&*c.key_name);
+                // Keys, like actions: AWS accepts unknown ones, which no request carries.
+                let suggestion = catalog.suggest_condition_key(&c.key_name);
+                if catalog.is_known_condition_key(&c.key_name) == Some(false) || suggestion.is_some() {
+                    let hint = suggestion.map(|s| format!(", did you mean `{s}`?")).unwrap_or_default();
+                    warn(&mut out, path.clone(), format!("`{}` is not a known condition key{hint}", c.key_name));
+                }
                 for bad in c.invalid_values() {
                     let expected = match c.operator.base {
                         BaseOperator::DateEquals
@@ -369,6 +378,25 @@ mod tests {
             [
                 "Statement[0].Action[0]: `s3:Gett*` matches no known action",
                 "Statement[0].Resource: policy variables are literal text unless `\"Version\": \"2012-10-17\"`",
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_condition_keys_warn_with_the_closest_known_key() {
+        let json = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{
+            "IpAddress":{"aws:SourceIpp":"192.0.2.0/24"},
+            "StringEquals":{"aws:RequestTags/team":"x","aws:PrincipalTag/team":"x","s3:ExistingObjectTag/owner":"x",
+                "s3:prefx":"x","asw:SourceVpc":"x","aws:Frobnicate":"x",
+                "accounts.google.com:aud":"x","saml:sub":"x","rds:DatabaseEngine":"x","sts:ExternalId":"x","AWS:SOURCEACCOUNT":"1"}}}]}"#;
+        assert_eq!(
+            findings(PolicyKind::Identity, json),
+            [
+                "Statement[0].Condition.IpAddress.aws:SourceIpp: `aws:SourceIpp` is not a known condition key, did you mean `aws:SourceIp`?",
+                "Statement[0].Condition.StringEquals.asw:SourceVpc: `asw:SourceVpc` is not a known condition key, did you mean `aws:SourceVpc`?",
+                "Statement[0].Condition.StringEquals.aws:Frobnicate: `aws:Frobnicate` is not a known condition key",
+                "Statement[0].Condition.StringEquals.aws:RequestTags/team: `aws:RequestTags/team` is not a known condition key, did you mean `aws:RequestTag/team`?",
+                "Statement[0].Condition.StringEquals.s3:prefx: `s3:prefx` is not a known condition key, did you mean `s3:prefix`?",
             ]
         );
     }

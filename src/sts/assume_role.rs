@@ -178,6 +178,9 @@ pub(super) fn assume_role(call: &mut Call<'_>) -> Result<Vec<u8>, StsError> {
         mfa_authenticated: mfa || caller_mfa,
         issued_at: Some(call.live.now()),
         transitive_tag_keys: transitive,
+        // The keys a service attached to the calling session (an instance's `ec2:` keys) stay
+        // with it: a chained session is STS's, not the service's.
+        context_keys: Default::default(),
     };
     let account = role.arn.account().to_owned();
     let session_caller = Caller::RoleSession { account, role: role.name.clone(), session: details };

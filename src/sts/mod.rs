@@ -95,45 +95,13 @@ impl Call<'_> {
 
     /// The keys every request carries: where it came from and the region it was sent to.
     fn add_request_keys(&self, context: &mut Context) {
-        let origin = &self.request.origin;
-        context.set("aws:SourceIp", [ip_text(origin.source_ip)]);
-        context.set("aws:SecureTransport", [origin.secure_transport.to_string()]);
+        self.request.origin.add_context_keys(context);
         context.set("aws:RequestedRegion", [self.region.clone()]);
-        if let Some(vpc) = &origin.source_vpc {
-            context.set("aws:SourceVpc", [vpc.clone()]);
-        }
-        if let Some(vpce) = &origin.source_vpce {
-            context.set("aws:SourceVpce", [vpce.clone()]);
-        }
     }
 
     /// The caller's ARN as AWS's messages name it.
     pub(crate) fn caller_arn(&self) -> String {
         self.live.caller_arn(&self.caller)
-    }
-}
-
-/// An address as `IpAddr`'s `Display` writes it; IPv4 (every origin so far) without the
-/// formatter's machinery.
-fn ip_text(ip: std::net::IpAddr) -> String {
-    match ip {
-        std::net::IpAddr::V4(v4) => {
-            let mut out = String::with_capacity(15);
-            for (i, octet) in v4.octets().into_iter().enumerate() {
-                if i > 0 {
-                    out.push('.');
-                }
-                if octet >= 100 {
-                    out.push(char::from(b'0' + octet / 100));
-                }
-                if octet >= 10 {
-                    out.push(char::from(b'0' + octet / 10 % 10));
-                }
-                out.push(char::from(b'0' + octet % 10));
-            }
-            out
-        }
-        std::net::IpAddr::V6(_) => ip.to_string(),
     }
 }
 
@@ -221,21 +189,4 @@ fn serve(
     };
     entry.authorizations = std::mem::take(&mut call.authorizations);
     result
-}
-
-#[cfg(test)]
-mod tests {
-    use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
-
-    #[test]
-    fn ip_text_is_the_display_text() {
-        for a in [0u8, 1, 9, 10, 99, 100, 199, 255] {
-            for b in [0u8, 7, 42, 200] {
-                let ip = IpAddr::V4(Ipv4Addr::new(a, b, 255 - a, 100 - b / 3));
-                assert_eq!(super::ip_text(ip), ip.to_string());
-            }
-        }
-        let v6 = IpAddr::V6(Ipv6Addr::LOCALHOST);
-        assert_eq!(super::ip_text(v6), "::1");
-    }
 }

@@ -14,6 +14,6 @@ mod router;
 mod server;
 
 pub use in_process::InProcess;
-pub use router::route;
+pub use router::{dated, route};
 #[cfg(feature = "server")]
-pub use server::Server;
+pub use server::{Handler, Server};

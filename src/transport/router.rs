@@ -3,23 +3,75 @@
 use bytes::Bytes;
 
 use crate::live::Live;
-use crate::sts;
 use crate::wire::WireRequest;
 use crate::xml::XmlWriter;
+use crate::{s3, sts};
 
-/// Answers one request: STS for awsQuery requests; anything else is a service iamsim does not
-/// model (yet), answered with S3's `NotImplemented` error shape.
+/// Answers one request: an instance's metadata service or a container credentials agent for
+/// their hosts ([`crate::imds`], [`crate::containers`]); STS for awsQuery requests (a form POST,
+/// or anything signed for `sts`); S3 for everything else, as AWS's S3 endpoint answers any REST
+/// request (path-style or virtual-hosted: `s3::Target`).
 ///
-/// Every response carries a `Date` header from the world's clock, as AWS's do: the SDKs correct
-/// their signing time by the skew between that header and their own clock
-/// (`aws_runtime::service_clock_skew`), so a wall-clock `Date` (what hyper would add) would make
-/// a client of a world with a frozen clock sign its next request at the wrong time.
+/// Every response carries a `Date` from the world's clock, as AWS's carry AWS's: SDKs correct
+/// their signing clock by the skew they see in it, so a date from any other clock would make
+/// the next request fail with `RequestTimeTooSkewed`.
 pub fn route(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
-    let mut response = if sts::is_sts_request(request) { sts::handle(live, request) } else { not_implemented(request) };
-    if let Some(date) = crate::auth::http_date(live.now()).and_then(|d| http::HeaderValue::from_str(&d).ok()) {
+    // Instance metadata and container credentials are addressed by host (`INSTANCE.imds.iamsim.test`,
+    // `169.254.170.2`, `169.254.170.23`), before any service that reads paths or signatures.
+    let credentials_endpoint = crate::imds::answer(live, request).or_else(|| crate::containers::answer(live, request));
+    let mut response = if let Some(response) = credentials_endpoint {
+        response
+    } else if sts::is_sts_request(request) {
+        sts::handle(live, request)
+    } else if is_s3_request(request) {
+        s3::handle(live, request)
+    } else {
+        not_implemented(request)
+    };
+    dated(live, &mut response);
+    response
+}
+
+/// Gives a response the world's `Date` (see [`route`]): every handler a transport serves goes
+/// through here, the router and the single-service servers of instance metadata and container
+/// credentials alike.
+///
+/// ```
+/// let world = iamsim::World::from_yaml("accounts: { \"111111111111\": {} }")?;
+/// let mut response = http::Response::new(bytes::Bytes::new());
+/// iamsim::transport::dated(world.live(), &mut response);
+/// assert_eq!(response.headers()["date"], "Thu, 01 Jan 2026 00:00:00 GMT");
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
+pub fn dated(live: &Live, response: &mut http::Response<Bytes>) {
+    // The text changes once a second: a thread keeps the last one (metadata clients ask often).
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<(u64, http::HeaderValue)>> = const { std::cell::RefCell::new(None) };
+    }
+    let now = live.now();
+    let second = now.duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let date = LAST.with_borrow_mut(|last| match last {
+        Some((at, value)) if *at == second => Some(value.clone()),
+        _ => {
+            let value = http::HeaderValue::from_str(&crate::clock::format_http_date(now)).ok()?;
+            *last = Some((second, value.clone()));
+            Some(value)
+        }
+    });
+    if let Some(date) = date {
         response.headers_mut().insert(http::header::DATE, date);
     }
-    response
+}
+
+/// Signed for `s3`, or not signed for another service: S3 is the catch-all REST endpoint.
+fn is_s3_request(request: &WireRequest) -> bool {
+    let scope_service = request
+        .header("authorization")
+        .and_then(|a| a.split("Credential=").nth(1))
+        .or_else(|| request.query().split('&').find_map(|p| p.strip_prefix("X-Amz-Credential=")))
+        .map(|c| c.replace("%2F", "/").replace("%2f", "/"))
+        .and_then(|c| c.split('/').nth(3).map(str::to_owned));
+    scope_service.is_none_or(|s| s == "s3")
 }
 
 fn not_implemented(request: &WireRequest) -> http::Response<Bytes> {

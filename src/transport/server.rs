@@ -40,9 +40,33 @@ impl fmt::Debug for Server {
     }
 }
 
+/// What a server answers requests with: the world's [`route`], or one service bound to the
+/// server's address (an instance's metadata service, the container credentials agents). It
+/// dates its responses with [`dated`](super::dated).
+pub type Handler = Arc<dyn Fn(&Live, &WireRequest) -> http::Response<Bytes> + Send + Sync>;
+
 impl Server {
     /// Starts serving `live` on `addr` (`127.0.0.1:0` picks a free port).
     pub async fn start(live: Arc<Live>, addr: SocketAddr) -> std::io::Result<Server> {
+        Server::start_with(live, addr, Arc::new(route)).await
+    }
+
+    /// Starts serving `live` on `addr` with `handler` instead of the router.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// use std::sync::Arc;
+    /// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\": {}\n").unwrap();
+    /// let handler: iamsim::transport::Handler = Arc::new(|live, request| {
+    ///     let mut response = iamsim::containers::handle(live, request);
+    ///     iamsim::transport::dated(live, &mut response);
+    ///     response
+    /// });
+    /// let server = iamsim::transport::Server::start_with(world.live_handle(), ([127, 0, 0, 1], 0).into(), handler).await?;
+    /// assert!(server.endpoint().starts_with("http://127.0.0.1:"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn start_with(live: Arc<Live>, addr: SocketAddr, handler: Handler) -> std::io::Result<Server> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, mut stopped) = watch::channel(false);
@@ -54,9 +78,10 @@ impl Server {
                 };
                 let Ok((stream, peer)) = accepted else { continue };
                 let live = live.clone();
+                let handler = handler.clone();
                 let mut stopped = stopped.clone();
                 tokio::spawn(async move {
-                    let service = service_fn(move |request| serve(live.clone(), peer, request));
+                    let service = service_fn(move |request| serve(live.clone(), handler.clone(), peer, request));
                     let connection = http1::Builder::new().serve_connection(TokioIo::new(stream), service);
                     tokio::pin!(connection);
                     tokio::select! {
@@ -96,6 +121,7 @@ impl Drop for Server {
 
 async fn serve(
     live: Arc<Live>,
+    handler: Handler,
     peer: SocketAddr,
     request: http::Request<hyper::body::Incoming>,
 ) -> Result<http::Response<Full<Bytes>>, Infallible> {
@@ -106,5 +132,5 @@ async fn serve(
     };
     let origin = Origin { source_ip: peer.ip(), ..Origin::loopback() };
     let wire = WireRequest::new(http::Request::from_parts(parts, body), origin);
-    Ok(route(&live, &wire).map(Full::new))
+    Ok(handler(&live, &wire).map(Full::new))
 }

@@ -330,3 +330,175 @@ fn eval_answers_from_a_whole_world() {
     assert_eq!(code, 2);
     assert!(err.contains("cannot be used with"), "{err}");
 }
+
+// Exit statuses, one contract for every command: 0 success; 1 the command ran and found
+// problems (failing vectors, an invalid fixture, a dump it cannot convert); 2 an input could not
+// be read or parsed, or an argument is wrong.
+
+const INVALID_FIXTURE: &str = "accounts:\n  \"111111111111\":\n    users:\n      alice: { groups: [devs] }\n";
+
+#[test]
+fn vectors_exits_2_on_input_it_cannot_read() {
+    let (_, err, code) = iamsim(&["vectors", "tests/vectors/no-such.json"]);
+    assert_eq!((code, err.trim()), (2, "error: tests/vectors/no-such.json: no such file or directory"));
+    #[cfg(unix)]
+    {
+        // Refused before it is read: `/dev/zero` never ends.
+        let (_, err, code) = iamsim(&["vectors", "/dev/zero"]);
+        assert_eq!((code, err.trim()), (2, "error: /dev/zero: a character device, not a regular file"));
+    }
+    let dir = temp_dir("vectors-unparsable");
+    let file = write(&dir, "v.json", "{\"format\": \"iam-eval-vectors/1\", \"vectors\": [");
+    let (_, _, code) = iamsim(&["vectors", &file]);
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn validate_exits_2_on_a_fixture_it_cannot_read_or_parse() {
+    let (out, _, code) = iamsim(&["validate", "no/such/fixture.yaml"]);
+    assert_eq!(out, "no/such/fixture.yaml:1:1: cannot read `no/such/fixture.yaml`: no such file or directory\n");
+    assert_eq!(code, 2);
+    let dir = temp_dir("validate-unparsable");
+    let broken = write(&dir, "broken.yaml", "accounts: {\"111111111111\": [}\n");
+    let (out, _, code) = iamsim(&["validate", &broken]);
+    assert!(out.starts_with(&format!("{broken}:1:29: invalid YAML:")), "{out}");
+    assert!(out.trim_end().ends_with("the `[` at line 1, column 28 is not closed"), "{out}");
+    assert_eq!(code, 2);
+    // One unreadable fixture among invalid ones: 2, the graver.
+    let invalid = write(&dir, "invalid.yaml", INVALID_FIXTURE);
+    let (_, _, code) = iamsim(&["validate", &invalid, "no/such/fixture.yaml"]);
+    assert_eq!(code, 2);
+    let (_, _, code) = iamsim(&["validate", &invalid]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn validate_refuses_an_empty_fixture_naming_the_file() {
+    let dir = temp_dir("validate-empty");
+    let empty = write(&dir, "empty.yaml", "# accounts come later\n");
+    let (out, _, code) = iamsim(&["validate", &empty]);
+    assert_eq!(
+        out,
+        format!("{empty}:1:1: the fixture defines no accounts: a world needs at least one, under `accounts`\n")
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn eval_exits_2_on_unreadable_input_and_1_on_an_invalid_fixture() {
+    let ask = |fixture: &str| {
+        iamsim(&[
+            "eval",
+            "--fixture",
+            fixture,
+            "--principal",
+            "arn:aws:iam::111111111111:user/alice",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "*",
+        ])
+    };
+    let (_, err, code) = ask("no/such/fixture.yaml");
+    assert_eq!(
+        (code, err.trim()),
+        (2, "error: no/such/fixture.yaml:1:1: cannot read `no/such/fixture.yaml`: no such file or directory")
+    );
+    let dir = temp_dir("eval-invalid");
+    let invalid = write(&dir, "invalid.yaml", INVALID_FIXTURE);
+    let (_, err, code) = ask(&invalid);
+    assert_eq!(
+        (code, err.trim()),
+        (1, format!("error: {invalid}:4:25: accounts.111111111111.users.alice.groups[0]: account 111111111111 has no group `devs`").as_str())
+    );
+    let (_, err, code) = iamsim(&[
+        "eval",
+        "--policy",
+        "no/such/policy.json",
+        "--principal",
+        "arn:aws:iam::111111111111:user/alice",
+        "--action",
+        "s3:GetObject",
+        "--resource",
+        "*",
+    ]);
+    assert_eq!((code, err.trim()), (2, "error: no/such/policy.json: no such file or directory"));
+}
+
+#[test]
+fn import_exits_2_on_input_that_is_not_json_and_1_on_a_dump_it_cannot_convert() {
+    let dir = temp_dir("import-exit");
+    let (_, err, code) = iamsim(&["import", "authz-details", "no/such/dump.json"]);
+    assert_eq!((code, err.trim()), (2, "error: no/such/dump.json: no such file or directory"));
+    let not_json = write(&dir, "not-json.json", "UserDetailList: []");
+    let (_, _, code) = iamsim(&["import", "authz-details", &not_json]);
+    assert_eq!(code, 2);
+    let wrong_shape = write(&dir, "wrong-shape.json", r#"{"UserDetailList": "alice"}"#);
+    let (_, err, code) = iamsim(&["import", "authz-details", &wrong_shape]);
+    assert!(err.starts_with(&format!("error: {wrong_shape}: UserDetailList")), "{err}");
+    assert_eq!(code, 1);
+    let (out, _, code) = iamsim(&["import", "authz-details", "tests/fixtures/authz/dev-cli.json"]);
+    assert!(out.starts_with("accounts:"), "{out}");
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn serve_exits_2_on_a_fixture_it_cannot_read_and_1_on_an_invalid_one() {
+    let (out, err, code) = iamsim(&["serve", "--port", "0", "--fixture", "no/such/fixture.yaml"]);
+    assert_eq!(out, "", "nothing is served");
+    assert_eq!(
+        (code, err.trim()),
+        (2, "error: no/such/fixture.yaml:1:1: cannot read `no/such/fixture.yaml`: no such file or directory")
+    );
+    let dir = temp_dir("serve-invalid");
+    let invalid = write(&dir, "invalid.yaml", INVALID_FIXTURE);
+    let (_, err, code) = iamsim(&["serve", "--port", "0", "--fixture", &invalid]);
+    assert!(err.starts_with(&format!("error: {invalid}:4:25:")), "{err}");
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn eval_cuts_long_values_in_its_messages() {
+    let dir = temp_dir("eval-long");
+    let long = "x".repeat(3000);
+    let odd = write(
+        &dir,
+        "odd.json",
+        &format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:{long}","Resource":"*"}}]}}"#
+        ),
+    );
+    let bad =
+        write(&dir, "bad.json", &format!(r#"{{"Statement":[{{"Effect":"{long}","Action":"s3:*","Resource":"*"}}]}}"#));
+    let ask = |policy: &str| {
+        iamsim(&[
+            "eval",
+            "--policy",
+            policy,
+            "--principal",
+            "arn:aws:iam::111122223333:user/a",
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "*",
+        ])
+    };
+    let (_, err, code) = ask(&odd);
+    assert_eq!(code, 0);
+    assert_eq!(
+        err.trim(),
+        format!(
+            "warning: {odd}: Statement[0].Action: `s3:{}…` (3003 characters) is not a known action and grants nothing",
+            "x".repeat(57)
+        )
+    );
+    let (_, err, code) = ask(&bad);
+    assert_eq!(code, 2);
+    assert_eq!(
+        err.trim(),
+        format!(
+            "error: {bad}: Statement[0].Effect: `{}…` (3000 characters) is not a valid effect: expected `Allow` or `Deny`",
+            "x".repeat(60)
+        )
+    );
+}

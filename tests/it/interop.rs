@@ -21,8 +21,14 @@ fn python_bin() -> Option<PathBuf> {
 
 /// `iamsim serve` on a free port, and the variables it printed.
 fn serve() -> (Child, Vec<(String, String)>) {
+    serve_with(&[])
+}
+
+/// `iamsim serve` on a free port with more arguments, and the variables it printed.
+fn serve_with(args: &[&str]) -> (Child, Vec<(String, String)>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_iamsim"))
         .args(["serve", "--port", "0"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -80,4 +86,61 @@ fn the_aws_cli_uses_sts_through_iamsim_serve() {
         String::from_utf8_lossy(&denied.stderr)
             .contains("An error occurred (AccessDenied) when calling the AssumeRole operation")
     );
+}
+
+/// The S3 world of `tests/it/s3`, served as alice: she may list her account's buckets and do
+/// anything to `photos`; `public-site` lets her (and everyone) only read.
+const S3_SERVE: [&str; 4] = ["--fixture", "tests/fixtures/s3.yaml", "--as", "arn:aws:iam::111111111111:user/alice"];
+
+#[test]
+fn boto3_uses_s3_through_iamsim_serve() {
+    let Some(bin) = python_bin() else { return };
+    let (mut child, env) = serve_with(&S3_SERVE);
+    let out = command(bin.join("python"), &env).arg("tests/interop/s3_boto3.py").output().unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "boto3 failed:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        stdout,
+        "list_buckets ok\nput_object get_object ok\naccess denied ok\nno such key ok\nsignature checked ok\n"
+    );
+}
+
+#[test]
+fn the_aws_cli_uses_s3_through_iamsim_serve() {
+    let Some(bin) = python_bin() else { return };
+    let dir = std::env::temp_dir().join(format!("iamsim-interop-s3-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let upload = dir.join("upload.txt");
+    std::fs::write(&upload, "hello from the aws cli").unwrap();
+    let download = dir.join("download.txt");
+    let (mut child, env) = serve_with(&S3_SERVE);
+    let aws = |args: &[&str]| command(bin.join("aws"), &env).args(args).output().unwrap();
+    let buckets = aws(&["s3api", "list-buckets", "--output", "json"]);
+    let put =
+        aws(&["s3api", "put-object", "--bucket", "photos", "--key", "cli/a b.txt", "--body", upload.to_str().unwrap()]);
+    let get = aws(&["s3api", "get-object", "--bucket", "photos", "--key", "cli/a b.txt", download.to_str().unwrap()]);
+    let ls = aws(&["s3", "ls", "s3://photos/cli/"]);
+    let denied =
+        aws(&["s3api", "put-object", "--bucket", "public-site", "--key", "x.html", "--body", upload.to_str().unwrap()]);
+    let _ = child.kill();
+    let _ = child.wait();
+    for (what, out) in [("list-buckets", &buckets), ("put-object", &put), ("get-object", &get), ("s3 ls", &ls)] {
+        assert!(out.status.success(), "aws {what} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let listed: serde_json::Value = serde_json::from_slice(&buckets.stdout).unwrap();
+    let names: Vec<&str> = listed["Buckets"].as_array().unwrap().iter().map(|b| b["Name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["photos", "public-site", "tagged"]);
+    assert_eq!(std::fs::read_to_string(&download).unwrap(), "hello from the aws cli");
+    assert!(String::from_utf8_lossy(&ls.stdout).ends_with(" 22 a b.txt\n"), "{}", String::from_utf8_lossy(&ls.stdout));
+    // AWS CLI v1 exits 255 on a service error.
+    assert_eq!(denied.status.code(), Some(255));
+    assert!(
+        String::from_utf8_lossy(&denied.stderr)
+            .contains("An error occurred (AccessDenied) when calling the PutObject operation: User: arn:aws:iam::111111111111:user/alice is not authorized"),
+        "{}",
+        String::from_utf8_lossy(&denied.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -10,15 +10,20 @@
 
 mod cli;
 mod clock;
+mod containers;
 mod fixtures_load;
+mod hostile;
+mod imds;
 mod import;
 mod interop;
 mod live;
 mod properties;
+mod s3;
 mod serve;
 mod sts;
 mod sts_federation;
 mod tamper;
 mod tour;
+mod tour_live;
 mod vectors;
 mod world;

@@ -94,6 +94,30 @@ async fn the_seed_world_serves_sts_to_an_sdk_configured_by_the_printed_variables
 }
 
 #[tokio::test]
+async fn the_seed_world_serves_s3_on_the_same_port_with_a_private_bucket() {
+    let served = Served::start(&[]);
+    let s3 = aws_sdk_s3::Client::new(&served.sdk_config().await);
+    let buckets = s3.list_buckets().send().await.unwrap();
+    let names: Vec<&str> = buckets.buckets().iter().filter_map(|b| b.name()).collect();
+    assert_eq!(names, ["private-reports", "public-assets"]);
+    let logo = s3.get_object().bucket("public-assets").key("logo.txt").send().await.unwrap();
+    assert_eq!(logo.body.collect().await.unwrap().into_bytes(), "iamsim");
+    let denied = s3.get_object().bucket("private-reports").key("2026/q1.txt").send().await.unwrap_err();
+    assert_eq!(denied.code(), Some("AccessDenied"));
+    let (status, stderr) = served.stop();
+    assert_eq!(status, 0);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(
+        lines[0],
+        "#1 s3 ListBuckets arn:aws:iam::111111111111:user/developer 200 allow s3:ListAllMyBuckets on *"
+    );
+    assert!(
+        lines[2].starts_with("#3 s3 GetObject arn:aws:iam::111111111111:user/developer 403 AccessDenied"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
 async fn as_a_role_prints_a_session_and_log_writes_json_lines() {
     let dir = std::env::temp_dir().join(format!("iamsim-serve-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -415,7 +415,7 @@ async fn a_served_world_dates_its_responses_by_its_own_clock() {
         assert_eq!(out.arn(), Some("arn:aws:iam::111111111111:user/alice"));
     }
     let raw = date_of_an_unsigned_get(&server.endpoint()).await;
-    let expected = iamsim::auth::http_date(world.clock().now()).unwrap();
+    let expected = iamsim::clock::format_http_date(world.clock().now());
     assert_eq!(raw.as_deref(), Some(expected.as_str()));
     server.shutdown().await;
 }

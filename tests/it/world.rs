@@ -263,7 +263,10 @@ fn organizations_apply_scps_to_members_but_not_to_the_management_account() {
         .account("999999999999", |a| a.alias("mgmt").user("boss", |u| u.policy(admin)).bucket("mgmt-logs", |b| b))
         .account(PROD, |a| a.user("ops", |u| u.policy(admin)).bucket("prod-data", |b| b))
         .organization("999999999999", |o| {
-            o.account(PROD, "workloads/prod").policy("NoDeletes", deny_s3_delete).scp("workloads", "NoDeletes")
+            o.ou("workloads/prod")
+                .account(PROD, "workloads/prod")
+                .policy("NoDeletes", deny_s3_delete)
+                .scp("workloads", "NoDeletes")
         })
         .build()
         .unwrap();
@@ -281,7 +284,11 @@ fn organizations_apply_scps_to_members_but_not_to_the_management_account() {
         .account("999999999999", |a| a)
         .account(PROD, |a| a.user("ops", |u| u.policy(admin)).bucket("prod-data", |b| b))
         .organization("999999999999", |o| {
-            o.account(PROD, "prod").policy("S3Only", allow_s3).scp("prod", "S3Only").detach_full_aws_access("prod")
+            o.ou("prod")
+                .account(PROD, "prod")
+                .policy("S3Only", allow_s3)
+                .scp("prod", "S3Only")
+                .detach_full_aws_access("prod")
         })
         .build()
         .unwrap();

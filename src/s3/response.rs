@@ -1,0 +1,101 @@
+//! What an operation answers, before it becomes an HTTP response: status, headers, body. Every
+//! response carries S3's two request ids (the SDK reads them from these headers only: WIRE.md
+//! §9), derived from the world's seed and the request number so they never churn.
+
+use bytes::Bytes;
+
+use super::S3Error;
+use crate::live::Live;
+
+/// An operation's answer.
+#[derive(Debug)]
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Bytes,
+}
+
+impl Reply {
+    /// 200 with no body.
+    pub(crate) fn ok() -> Reply {
+        Reply { status: 200, headers: Vec::new(), body: Bytes::new() }
+    }
+
+    /// 204 No Content.
+    pub(crate) fn no_content() -> Reply {
+        Reply { status: 204, headers: Vec::new(), body: Bytes::new() }
+    }
+
+    /// 200 with an XML document.
+    pub(crate) fn xml(body: Vec<u8>) -> Reply {
+        Reply {
+            status: 200,
+            headers: vec![("content-type".to_owned(), "application/xml".to_owned())],
+            body: Bytes::from(body),
+        }
+    }
+
+    /// An S3 error document. A 416 also says the object's size in `Content-Range: bytes */SIZE`,
+    /// as RFC 9110 §15.5.17 asks and S3 does.
+    pub(crate) fn error(error: &S3Error, request_id: &str, host_id: &str) -> Reply {
+        let mut headers = vec![("content-type".to_owned(), "application/xml".to_owned())];
+        if let Some((_, size)) = error.fields.iter().find(|(name, _)| *name == "ActualObjectSize") {
+            headers.push(("content-range".to_owned(), format!("bytes */{size}")));
+        }
+        Reply { status: error.status, headers, body: Bytes::from(error.to_xml(request_id, host_id)) }
+    }
+
+    /// Adds a header.
+    pub(crate) fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Reply {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets the status.
+    pub(crate) fn status(mut self, status: u16) -> Reply {
+        self.status = status;
+        self
+    }
+
+    /// The HTTP response. A `HEAD` response has no body, errors included ("the response to a
+    /// HEAD request contains no body", so `HeadObject`'s 404 has no `<Error>`): its
+    /// `Content-Length` stays what a `GET` would send, as the operation set it.
+    pub(crate) fn into_response(self, method: &http::Method, request_id: &str, host_id: &str) -> http::Response<Bytes> {
+        let head = *method == http::Method::HEAD;
+        let mut headers = self.headers;
+        if !head || !headers.iter().any(|(n, _)| n == "content-length") {
+            headers.retain(|(n, _)| n != "content-length");
+            headers
+                .push(("content-length".to_owned(), if head { "0".to_owned() } else { self.body.len().to_string() }));
+        }
+        let body = if head { Bytes::new() } else { self.body };
+        let mut response = http::Response::new(body);
+        *response.status_mut() =
+            http::StatusCode::from_u16(self.status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let map = response.headers_mut();
+        for (name, value) in headers {
+            // Names and values come from stored metadata; one that is not valid in a header is
+            // dropped rather than answered with a broken response.
+            if let (Ok(name), Ok(value)) =
+                (http::HeaderName::from_bytes(name.as_bytes()), http::HeaderValue::from_str(&value))
+            {
+                map.append(name, value);
+            }
+        }
+        if let Ok(id) = http::HeaderValue::from_str(request_id) {
+            map.insert("x-amz-request-id", id);
+        }
+        if let Ok(id) = http::HeaderValue::from_str(host_id) {
+            map.insert("x-amz-id-2", id);
+        }
+        response
+    }
+}
+
+/// The `x-amz-request-id` (16 uppercase hex digits, like `4442587FB7D0A2F9`) and `x-amz-id-2`
+/// (opaque base64 text) of request number `n`.
+pub(crate) fn request_ids(live: &Live, n: u64) -> (String, String) {
+    let ids = live.model().ids();
+    let scope = n.to_string();
+    (ids.opaque_hex("s3-request", &scope, 16).to_ascii_uppercase(), ids.opaque("s3-host", &scope, 76))
+}
