@@ -441,3 +441,32 @@ fn principals_by_arn() {
     assert_eq!(d.principal(), "arn:aws:sts::222222222222:assumed-role/WriteAccess/alice");
     assert!(world.caller_for("arn:aws:iam::111111111111:user/nobody").is_err());
 }
+
+/// The README's fixture reference is a fixture: it loads without an error, and it still shows
+/// every top-level key, so the reference cannot drift from the format.
+#[test]
+fn the_readme_fixture_reference_is_a_valid_fixture_with_every_top_level_key() {
+    let readme = include_str!("../../README.md");
+    let section = readme.split("## Fixture reference").nth(1).expect("the README has a fixture reference");
+    let yaml = section.split("```yaml\n").nth(1).and_then(|s| s.split("\n```").next()).expect("a yaml block");
+    let world = World::from_yaml(yaml).unwrap_or_else(|e| panic!("the README's fixture reference does not load:\n{e}"));
+    let fixture: serde_json::Value = serde_json::to_value(iamsim::fixtures::load_yaml(yaml).unwrap().fixture).unwrap();
+    for key in [
+        "seed",
+        "clock",
+        "accounts",
+        "organization",
+        "instances",
+        "tasks",
+        "eks_clusters",
+        "pods",
+        "aws_managed_policies",
+        "quotas",
+    ] {
+        assert!(fixture.get(key).is_some(), "the fixture reference lacks `{key}`");
+    }
+    let warnings: Vec<String> = world.warnings().iter().map(ToString::to_string).collect();
+    assert!(warnings.is_empty(), "the fixture reference gives warnings: {warnings:#?}");
+    world.user("111111111111", "alice").can("s3:PutObject").on("arn:aws:s3:::photos/alice/a.jpg").assert_allowed();
+    world.role("111111111111", "reader").can("s3:GetObject").on("arn:aws:s3:::photos/bob/cat.jpg").assert_allowed();
+}
