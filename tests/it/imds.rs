@@ -370,6 +370,16 @@ async fn a_wrong_foreign_or_expired_token_gets_401() {
         let response = imds(&world, "app-1", "GET", path, &[("X-aws-ec2-metadata-token", wrong)]);
         assert_eq!(response.status(), 401, "a token is checked even where IMDSv1 is allowed: `{wrong}`");
     }
+    // A real token with any one character changed.
+    let good = token(&world, "app-1", "21600");
+    assert_eq!(imds(&world, "app-1", "GET", path, &[("X-aws-ec2-metadata-token", &good)]).status(), 200);
+    for at in 0..good.len() {
+        let mut tampered = good.clone().into_bytes();
+        tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        let status = imds(&world, "app-1", "GET", path, &[("X-aws-ec2-metadata-token", &tampered)]).status();
+        assert_eq!(status, 401, "`{tampered}` (character {at} of `{good}` changed)");
+    }
     // "The token is not valid on other EC2 instances".
     let strict = token(&world, "strict-1", "21600");
     assert_eq!(imds(&world, "app-1", "GET", path, &[("X-aws-ec2-metadata-token", &strict)]).status(), 401);

@@ -177,3 +177,146 @@ proptest! {
         }
     }
 }
+
+/// `route` for a request given as method, URI and headers (a presigned URL has no other part).
+fn replay_parts(world: &World, method: &str, uri: &str, headers: &[(&str, &str)], body: Bytes) -> (u16, String) {
+    let mut request = http::Request::new(body);
+    *request.method_mut() = method.parse().unwrap();
+    *request.uri_mut() = uri.parse().unwrap();
+    for (name, value) in headers {
+        request.headers_mut().insert(http::HeaderName::try_from(*name).unwrap(), value.parse().unwrap());
+    }
+    replay(world, &request)
+}
+
+/// A presigned GetObject URL, signed by the SDK on the world's clock, replayed with each part of
+/// its query, path, method and host changed in turn.
+#[tokio::test]
+async fn every_signed_part_of_a_presigned_url_is_checked() {
+    use aws_sdk_s3::presigning::PresigningConfig;
+    let world = world();
+    let alice = world.s3_client(world.user_credentials(DEV, "alice"));
+    let config = PresigningConfig::builder()
+        .start_time(world.clock().now())
+        .expires_in(std::time::Duration::from_secs(300))
+        .build()
+        .unwrap();
+    let presigned = alice.get_object().bucket("photos").key("readme.txt").presigned(config).await.unwrap();
+    let uri = presigned.uri().to_owned();
+    let host: Vec<(&str, &str)> = presigned.headers().filter(|(n, _)| n.eq_ignore_ascii_case("host")).collect();
+    let host = if host.is_empty() { vec![("host", "iamsim.test")] } else { host };
+    let get = |uri: &str, headers: &[(&str, &str)]| replay_parts(&world, "GET", uri, headers, Bytes::new());
+    assert_eq!(get(&uri, &host), (200, String::new()), "the untouched URL works");
+
+    let param = |name: &str| uri.split(['?', '&']).find(|p| p.starts_with(&format!("{name}="))).unwrap().to_owned();
+    let mismatch = (403, "SignatureDoesNotMatch".to_owned());
+    // The signature itself, the date, the lifetime and the signed headers are all signed.
+    let signature = param("X-Amz-Signature");
+    let last = if signature.ends_with('0') { "1" } else { "0" };
+    let wrong_signature = uri.replace(&signature, &format!("{}{last}", &signature[..signature.len() - 1]));
+    assert_eq!(get(&wrong_signature, &host), mismatch, "signature");
+    let date = param("X-Amz-Date");
+    assert_eq!(get(&uri.replace(&date, &date.replace("T00", "T01")), &host), mismatch, "date");
+    assert_eq!(get(&uri.replace(&param("X-Amz-Expires"), "X-Amz-Expires=3000"), &host), mismatch, "expires");
+    // Another key, another bucket, another method, another host, one more query parameter.
+    assert_eq!(get(&uri.replace("readme.txt", "2024/cat.jpg"), &host), mismatch, "key");
+    assert_eq!(replay_parts(&world, "DELETE", &uri, &host, Bytes::new()), mismatch, "method");
+    assert_eq!(get(&uri, &[("host", "elsewhere.example")]), mismatch, "host");
+    assert_eq!(
+        get(&uri.replace("x-id=GetObject", "x-id=GetObject&response-content-type=text%2Fhtml"), &host),
+        mismatch,
+        "added parameter"
+    );
+    // Someone else's key id: the world does not know it.
+    let credential = param("X-Amz-Credential");
+    let stranger = credential.replacen("AKIA", "AKIB", 1);
+    assert_eq!(get(&uri.replace(&credential, &stranger), &host), (403, "InvalidAccessKeyId".to_owned()), "key id");
+    // After its lifetime, on the world's clock.
+    world.clock().advance(std::time::Duration::from_secs(301));
+    assert_eq!(get(&uri, &host), (403, "AccessDenied".to_owned()), "expired");
+}
+
+/// Records a request whose body streams (aws-chunked), collecting the body.
+#[derive(Clone, Debug, Default)]
+struct CaptureStream(Arc<Mutex<Option<http::Request<Bytes>>>>);
+
+impl HttpClient for CaptureStream {
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+impl HttpConnector for CaptureStream {
+    fn call(&self, mut request: HttpRequest) -> HttpConnectorFuture {
+        let captured = self.0.clone();
+        HttpConnectorFuture::new(async move {
+            let body = ByteStream::new(request.take_body()).collect().await.unwrap().into_bytes();
+            let (parts, _) = request.try_into_http1x().unwrap().into_parts();
+            *captured.lock().unwrap() = Some(http::Request::from_parts(parts, body));
+            Ok(HttpResponse::new(StatusCode::try_from(200).unwrap(), SdkBody::empty()))
+        })
+    }
+}
+
+/// A streaming PutObject as the SDK sends it over plain HTTP — signed aws-chunked chunks and a
+/// signed trailer with its CRC32 — replayed with each signed part of the stream changed.
+#[tokio::test]
+async fn every_signed_part_of_an_aws_chunked_upload_is_checked() {
+    let world = world();
+    let data: Vec<u8> = (0..150_000u32).map(|i| u8::try_from(i % 251).unwrap()).collect();
+    let path = std::env::temp_dir().join(format!("iamsim-tamper-chunked-{}", std::process::id()));
+    std::fs::write(&path, &data).unwrap();
+    let capture = CaptureStream::default();
+    let config = world
+        .s3_config(world.user_credentials(DEV, "alice"))
+        .endpoint_url("http://iamsim.test")
+        .http_client(SharedHttpClient::new(capture.clone()))
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+        .put_object()
+        .bucket("photos")
+        .key("tamper/chunked.bin")
+        .body(ByteStream::from_path(&path).await.unwrap())
+        .send()
+        .await
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    let original = capture.0.lock().unwrap().take().unwrap();
+    assert_eq!(original.headers()["x-amz-content-sha256"], "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER");
+    let body = original.body().clone();
+    let with_body = |bytes: Vec<u8>| {
+        let mut copy = original.clone();
+        *copy.body_mut() = Bytes::from(bytes);
+        copy
+    };
+    let find =
+        |needle: &[u8], from: usize| body[from..].windows(needle.len()).position(|w| w == needle).map(|p| p + from);
+    let mismatch = (403, "SignatureDoesNotMatch".to_owned());
+
+    // A byte of the data in the first chunk: its chunk signature no longer matches.
+    let first_data = find(b"\r\n", 0).unwrap() + 2;
+    let mut data_flip = body.to_vec();
+    data_flip[first_data + 10] ^= 1;
+    assert_eq!(replay(&world, &with_body(data_flip)), mismatch, "chunk data");
+    // A chunk's signature.
+    let signature_at = find(b"chunk-signature=", 0).unwrap() + "chunk-signature=".len();
+    let mut signature_flip = body.to_vec();
+    signature_flip[signature_at] = if signature_flip[signature_at] == b'0' { b'1' } else { b'0' };
+    assert_eq!(replay(&world, &with_body(signature_flip)), mismatch, "chunk signature");
+    // The trailer's checksum value: the trailer signature covers it.
+    let trailer = find(b"x-amz-checksum-crc32:", 0).unwrap() + "x-amz-checksum-crc32:".len();
+    let mut trailer_flip = body.to_vec();
+    trailer_flip[trailer] = if trailer_flip[trailer] == b'A' { b'B' } else { b'A' };
+    assert_eq!(replay(&world, &with_body(trailer_flip)), mismatch, "trailer");
+    // The stream cut before its last chunk.
+    assert_eq!(replay(&world, &with_body(body[..first_data + 100].to_vec())).0, 400, "truncated");
+    // The declared length is a signed header.
+    let mut length = original.clone();
+    length.headers_mut().insert("x-amz-decoded-content-length", "149999".parse().unwrap());
+    assert_eq!(replay(&world, &length), mismatch, "decoded length");
+
+    assert!(world.live().buckets().bucket("photos").unwrap().object("tamper/chunked.bin").is_none());
+    assert_eq!(replay(&world, &original), (200, String::new()));
+    let stored = world.live().buckets().bucket("photos").unwrap().object("tamper/chunked.bin").unwrap();
+    assert_eq!(stored.content, data);
+}
