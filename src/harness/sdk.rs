@@ -2,7 +2,7 @@
 //! the world in-process, signed by a principal of the world, on the world's clock — and nothing
 //! read from the process environment or `~/.aws` (tests run in parallel).
 
-use aws_config::{BehaviorVersion, ConfigLoader, Region, SdkConfig};
+use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_smithy_async::rt::sleep::{SharedAsyncSleep, TokioSleep};
@@ -209,7 +209,10 @@ impl World {
     /// assert_eq!(me.account(), Some("111111111111"));
     /// # Ok(()) }
     /// ```
-    pub fn config_loader(&self, env: &[(&str, &str)]) -> ConfigLoader {
+    ///
+    /// Needs the `config-loader` feature (on by default).
+    #[cfg(feature = "config-loader")]
+    pub fn config_loader(&self, env: &[(&str, &str)]) -> aws_config::ConfigLoader {
         // `AWS_ENDPOINT_URL` too, because some providers (web identity) ignore the loader's
         // endpoint and read only the environment (`../shared/WIRE.md` §6).
         let mut vars: Vec<(&str, &str)> = vec![

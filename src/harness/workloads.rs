@@ -2,11 +2,10 @@
 //! an ECS task and an EKS pod with their credential endpoints and the environment AWS gives them
 //! — ready for aws-config's providers and its default chain, in-process or over loopback.
 
+use aws_config::Region;
 use aws_config::imds::credentials::ImdsCredentialsProvider;
 use aws_config::provider_config::ProviderConfig;
-use aws_config::{ConfigLoader, Region};
 use aws_smithy_async::rt::sleep::TokioSleep;
-use aws_types::os_shim_internal::Fs;
 
 use super::World;
 use crate::containers::{
@@ -98,7 +97,8 @@ impl<'w> RunningInstance<'w> {
     /// What an application on the instance loads its configuration with: [`World::config_loader`]
     /// with [`RunningInstance::env`] and `extra` variables. With no keys in the environment, the
     /// default chain reaches the instance metadata provider.
-    pub fn config_loader(&self, extra: &[(&str, &str)]) -> ConfigLoader {
+    #[cfg(feature = "config-loader")]
+    pub fn config_loader(&self, extra: &[(&str, &str)]) -> aws_config::ConfigLoader {
         let env = self.env();
         let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         vars.extend_from_slice(extra);
@@ -171,6 +171,7 @@ impl<'w> RunningInstance<'w> {
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct RunningTask<'w> {
+    #[cfg_attr(not(feature = "config-loader"), allow(dead_code, reason = "only `config_loader` needs the world"))]
     world: &'w World,
     task: &'w Task,
 }
@@ -213,7 +214,8 @@ impl<'w> RunningTask<'w> {
 
     /// What a container loads its configuration with: [`World::config_loader`] with
     /// [`RunningTask::env`] and `extra`.
-    pub fn config_loader(&self, extra: &[(&str, &str)]) -> ConfigLoader {
+    #[cfg(feature = "config-loader")]
+    pub fn config_loader(&self, extra: &[(&str, &str)]) -> aws_config::ConfigLoader {
         let env = self.env();
         let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         vars.extend_from_slice(extra);
@@ -329,13 +331,14 @@ impl<'w> RunningPod<'w> {
 
     /// What a container of the pod loads its configuration with: [`World::config_loader`] with
     /// [`RunningPod::env`] and `extra`, and [`RunningPod::files`] as its file system.
-    pub fn config_loader(&self, extra: &[(&str, &str)]) -> ConfigLoader {
+    #[cfg(feature = "config-loader")]
+    pub fn config_loader(&self, extra: &[(&str, &str)]) -> aws_config::ConfigLoader {
         let env = self.env();
         let mut vars: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         vars.extend_from_slice(extra);
         let files = self.files();
         let files: Vec<(&str, &str)> = files.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        self.world.config_loader(&vars).fs(Fs::from_slice(&files))
+        self.world.config_loader(&vars).fs(aws_types::os_shim_internal::Fs::from_slice(&files))
     }
 }
 
