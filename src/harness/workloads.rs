@@ -305,7 +305,7 @@ impl<'w> RunningPod<'w> {
         env
     }
 
-    /// The token files EKS mounts: `(path, token)` pairs for [`Fs::from_slice`], issued now.
+    /// The token files EKS mounts: `(path, token)` pairs for `aws_types::os_shim_internal::Fs::from_slice`, issued now.
     ///
     /// ```
     /// let world = iamsim::World::from_yaml(r#"
