@@ -32,3 +32,4 @@ mod world;
 mod examples;
 #[path = "../../examples/scenarios/report.rs"]
 mod report;
+mod testing;
