@@ -11,6 +11,11 @@ use std::process::ExitCode;
 
 use iamsim::{Outcome, World};
 
+#[path = "scenarios/report.rs"]
+mod report;
+#[path = "scenarios/mod.rs"]
+mod scenarios;
+
 /// One question: who asks, what, on which resource, with which extra context, and the answer
 /// AWS gives.
 struct Ask {
@@ -292,7 +297,25 @@ fn tour() -> ExitCode {
     println!("{s3_calls} S3 calls through aws-sdk-s3, {} answered as AWS would", s3_calls - s3_surprises);
     let (steps, imds_surprises) = runtime.block_on(live_imds());
     println!("{steps} instance metadata steps, {} answered as AWS would", steps - imds_surprises);
-    if surprises == 0 && call_surprises == 0 && s3_surprises == 0 && imds_surprises == 0 {
+    println!();
+    let reports = runtime.block_on(scenarios::run_all());
+    println!();
+    println!("Seed scenarios, each through real SDK clients (cargo run --example NAME runs one):");
+    let mut scenario_failures = 0;
+    for (name, report) in &reports {
+        match report {
+            Ok(report) => {
+                print!("  {name}: {report}");
+                scenario_failures += usize::from(!report.passed());
+            }
+            Err(e) => {
+                println!("  {name}: could not run: {e}");
+                scenario_failures += 1;
+            }
+        }
+    }
+    println!("{} scenarios, {} passed", reports.len(), reports.len() - scenario_failures);
+    if surprises == 0 && call_surprises == 0 && s3_surprises == 0 && imds_surprises == 0 && scenario_failures == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

@@ -38,6 +38,7 @@ pub mod path;
 pub mod policy;
 pub mod s3;
 pub mod sts;
+pub mod testing;
 mod text;
 pub mod transport;
 pub mod vectors;

@@ -93,6 +93,15 @@ pub(super) fn assume_role_with_web_identity(call: &mut Call<'_>) -> Result<Vec<u
         name: session_name.to_owned(),
         policies: extras.policies.clone(),
         issued_at: Some(call.live.now()),
+        // The provider's keys stay on the session, so that permissions policies can name them as
+        // policy variables (`arn:aws:s3:::photos/${accounts.example.com:sub}/*`): IAM User Guide,
+        // "Available keys for AWS web identity federation".
+        context_keys: [
+            (format!("{provider_key}:sub"), verified.subject.clone()),
+            (format!("{provider_key}:aud"), verified.audience.clone()),
+        ]
+        .into_iter()
+        .collect(),
         ..SessionDetails::default()
     };
     let caller = Caller::RoleSession { account: role_account.to_owned(), role: role.name.clone(), session: details };

@@ -28,3 +28,9 @@ mod tour;
 mod tour_live;
 mod vectors;
 mod world;
+
+// The seed scenarios' shared report, as the example binaries include it (`crate::report`).
+mod examples;
+#[path = "../../examples/scenarios/report.rs"]
+mod report;
+mod testing;
