@@ -12,6 +12,8 @@ mod cli;
 mod clock;
 mod containers;
 mod fixtures_load;
+#[cfg(feature = "wiremock")]
+mod guard;
 mod hostile;
 mod imds;
 mod import;
