@@ -29,6 +29,8 @@ pub mod catalog;
 pub mod clock;
 pub mod containers;
 pub mod fixtures;
+#[cfg(feature = "wiremock")]
+pub mod guard;
 pub mod harness;
 pub mod idp;
 pub mod imds;

@@ -13,6 +13,8 @@ mod clock;
 mod containers;
 mod determinism;
 mod fixtures_load;
+#[cfg(feature = "wiremock")]
+mod guard;
 mod hostile;
 mod imds;
 mod import;
