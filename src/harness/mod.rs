@@ -31,9 +31,11 @@
 
 mod assert;
 mod builder;
+mod least_privilege;
 mod load;
 mod providers;
 mod question;
+mod recording;
 #[cfg(feature = "sdk")]
 mod sdk;
 #[cfg(feature = "sdk")]
@@ -45,6 +47,9 @@ use std::sync::Arc;
 pub use builder::{
     AccountBuilder, BucketBuilder, GroupBuilder, InstanceBuilder, OrganizationBuilder, RoleBuilder, UserBuilder,
     WorldBuilder,
+};
+pub use least_privilege::{
+    AllowEntry, Allowlist, Grant, LeastPrivilege, LeastPrivilegeReport, MinimalPolicy, Proof, ProofFailure,
 };
 pub use question::{Asker, Question};
 #[cfg(feature = "sdk")]
@@ -71,6 +76,15 @@ pub struct World {
 struct Inner {
     live: Arc<Live>,
     warnings: Vec<WorldProblem>,
+    recording: recording::Recording,
+}
+
+// The last clone of a world writes its access log for `iamsim least-privilege` (see
+// `recording`).
+impl Drop for Inner {
+    fn drop(&mut self) {
+        recording::flush(&self.live, &self.recording);
+    }
 }
 
 /// One problem with a fixture, located in its file when it came from one.
@@ -184,7 +198,13 @@ impl World {
         match built {
             Ok(model) => {
                 let warnings = model.warnings().iter().cloned().map(&locate).collect();
-                Ok(World { inner: Arc::new(Inner { live: Arc::new(Live::new(model)), warnings }) })
+                Ok(World {
+                    inner: Arc::new(Inner {
+                        live: Arc::new(Live::new(model)),
+                        warnings,
+                        recording: recording::Recording::new(),
+                    }),
+                })
             }
             Err(problems) => Err(WorldError::new(problems.into_iter().map(locate).collect())),
         }
@@ -222,6 +242,19 @@ impl World {
     /// Every request the fake services served so far, with its decisions.
     pub fn access_log(&self) -> AccessLog {
         self.inner.live.access_log()
+    }
+
+    /// This world (and every clone) does not record its access log under `target/iamsim/`
+    /// when it drops (see the README's "Least privilege").
+    ///
+    /// ```
+    /// let world = iamsim::World::from_yaml("accounts: {\"111111111111\": {}}")?.without_recording();
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
+    #[must_use]
+    pub fn without_recording(self) -> World {
+        self.inner.recording.disable();
+        self
     }
 
     /// What the fixture does that AWS accepts but that may not be intended.

@@ -19,6 +19,7 @@ mod hostile;
 mod imds;
 mod import;
 mod interop;
+mod least_privilege;
 mod live;
 mod properties;
 mod s3;

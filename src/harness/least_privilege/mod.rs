@@ -1,0 +1,432 @@
+//! Least privilege: which grants of a user or role its logged requests never used, the minimal
+//! policy that would have done, and the proof that it does.
+//!
+//! A *grant* is one `Allow` statement of the principal's identity policies (the user's own and
+//! its groups', or the role's) × one action × one resource pattern, with the statement's
+//! conditions. Wildcard actions (`s3:Get*`, `s3:*`, `*`, and `NotAction`) are expanded through
+//! the action catalog and kept only where the catalog's resource types say the action can act on
+//! the pattern ([see `relevance`](self#relevance)). A grant is *used* when a request the log shows
+//! allowed names its statement among the engine's reasons and a policy holding only that grant
+//! applies to the request. A role's sessions count for the role.
+//!
+//! The *minimal policy* allows what was used — actions grouped per resource, a wildcard resource
+//! narrowed to the resources touched, conditions kept, the `Deny` statements kept — and is
+//! *proved*: every logged request of the principal is decided again with the minimal policy in
+//! place of its identity policies, and must be decided as the log shows.
+//!
+//! Statements are numbered from 0, as in every explanation iamsim gives.
+//!
+//! # Relevance
+//!
+//! Where the catalog lists an action's resource types, the action is a grant of a pattern only
+//! when some ARN of one of those types can match the pattern (object actions for
+//! `arn:aws:s3:::photos/*`, bucket actions for `arn:aws:s3:::photos`; actions with no resource
+//! type only for `*`). For services the catalog has no resource types for, every expanded
+//! action is a grant. A literal action is always a grant, relevant or not.
+//!
+//! ```
+//! use iamsim::World;
+//! use serde_json::json;
+//! let world = World::builder()
+//!     .account("111111111111", |a| a
+//!         .managed_policy("ReadPhotos", json!({"Version": "2012-10-17", "Statement": [
+//!             {"Effect": "Allow", "Action": ["s3:ListBucket", "s3:DeleteBucket"], "Resource": "arn:aws:s3:::photos"}]}))
+//!         .user("alice", |u| u.policy("ReadPhotos")))
+//!     .build()?
+//!     .without_recording();
+//! // No request yet: every grant is unused.
+//! let report = world.least_privilege("user/alice");
+//! assert_eq!(report.unused().len(), 2);
+//! assert_eq!(report.allow("s3:*", "*").unused().len(), 0);
+//! # Ok::<(), iamsim::WorldError>(())
+//! ```
+
+mod allowlist;
+mod grants;
+mod minimal;
+mod relevance;
+mod usage;
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use serde::Serialize;
+
+pub use allowlist::{AllowEntry, Allowlist};
+pub use grants::Grant;
+pub use minimal::{MinimalPolicy, Proof, ProofFailure};
+
+use super::World;
+use crate::live::LogEntry;
+use usage::{Replayed, Subject};
+
+/// What one principal was granted and used. Built by [`World::least_privilege`] or
+/// [`LeastPrivilegeReport::from_log`].
+#[derive(Clone, Debug, Serialize)]
+pub struct LeastPrivilege {
+    principal: String,
+    grants: Vec<Grant>,
+    #[serde(skip)]
+    touched: Vec<BTreeSet<String>>,
+    minimal_policy: MinimalPolicy,
+    proof: Proof,
+    #[serde(skip)]
+    allowlist: Allowlist,
+}
+
+impl LeastPrivilege {
+    fn build(world: &World, subject: &Subject, requests: &[&Replayed]) -> LeastPrivilege {
+        let usage = usage::usage(subject.granted(world), requests);
+        let minimal_policy = minimal::minimal_policy(&usage);
+        let proof = minimal::prove(world, subject, &minimal_policy, requests);
+        LeastPrivilege {
+            principal: subject.arn.clone(),
+            grants: usage.grants,
+            touched: usage.touched,
+            minimal_policy,
+            proof,
+            allowlist: Allowlist::new(),
+        }
+    }
+
+    /// The user or role ARN.
+    pub fn principal(&self) -> &str {
+        &self.principal
+    }
+
+    /// Every grant, in policy and statement order.
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    /// The grants some logged request used.
+    pub fn used(&self) -> Vec<&Grant> {
+        self.grants.iter().zip(&self.touched).filter(|(_, t)| !t.is_empty()).map(|(g, _)| g).collect()
+    }
+
+    /// The resources logged requests used a grant on (empty for an unused grant).
+    pub fn touched(&self, grant: &Grant) -> Vec<&str> {
+        let at = self.grants.iter().position(|g| g == grant);
+        at.and_then(|i| self.touched.get(i)).map(|t| t.iter().map(String::as_str).collect()).unwrap_or_default()
+    }
+
+    /// The grants no logged request used and the allowlist does not name.
+    pub fn unused(&self) -> Vec<&Grant> {
+        self.unused_all().into_iter().filter(|g| !self.allowlist.allows(g)).collect()
+    }
+
+    /// The unused grants the allowlist names.
+    pub fn allowed_unused(&self) -> Vec<&Grant> {
+        self.unused_all().into_iter().filter(|g| self.allowlist.allows(g)).collect()
+    }
+
+    fn unused_all(&self) -> Vec<&Grant> {
+        self.grants.iter().zip(&self.touched).filter(|(_, t)| t.is_empty()).map(|(g, _)| g).collect()
+    }
+
+    /// Lets unused grants of this principal whose action and resource pattern match these
+    /// patterns (`*` and `?`) stay: intended extras.
+    #[must_use]
+    pub fn allow(mut self, action: &str, resource: &str) -> LeastPrivilege {
+        let principal = self.principal.clone();
+        self.allowlist.push(&principal, action, resource);
+        self
+    }
+
+    /// Adds an allowlist (entries for other principals are ignored).
+    #[must_use]
+    pub fn with_allowlist(mut self, allowlist: &Allowlist) -> LeastPrivilege {
+        self.allowlist.extend(allowlist);
+        self
+    }
+
+    /// The minimal policy: what the logged requests used.
+    pub fn minimal_policy(&self) -> &MinimalPolicy {
+        &self.minimal_policy
+    }
+
+    /// The logged requests decided again with the minimal policy.
+    pub fn proof(&self) -> &Proof {
+        &self.proof
+    }
+
+    /// Fails the test when a grant is unused and not allowed, with the grants as a diff: kept
+    /// (used) grants indented, unused ones marked `-`, then the minimal policy.
+    #[track_caller]
+    pub fn assert_no_unused_grants(&self) {
+        let unused = self.unused();
+        if !unused.is_empty() {
+            panic!("{}", self.diff());
+        }
+    }
+
+    /// Fails the test when the minimal policy decides a logged request differently.
+    #[track_caller]
+    pub fn assert_minimal_policy_proven(&self) {
+        if !self.proof.holds() {
+            let lines: Vec<String> = self.proof.failures.iter().map(|f| format!("  {f}")).collect();
+            panic!(
+                "the minimal policy of {} does not decide {} logged requests as the log shows:\n{}\nminimal policy:\n{}",
+                self.principal,
+                lines.len(),
+                lines.join("\n"),
+                self.minimal_policy
+            );
+        }
+    }
+
+    /// The readable diff of granted against used that [`assert_no_unused_grants`] prints.
+    ///
+    /// [`assert_no_unused_grants`]: LeastPrivilege::assert_no_unused_grants
+    pub fn diff(&self) -> String {
+        /// More lines than this of one kind are summarized: `*` expands to thousands.
+        const SHOWN: usize = 50;
+        let unused = self.unused();
+        let mut out = format!(
+            "{} has {} unused grant{} (of {}); remove them, or allow intended ones with `.allow(ACTION, RESOURCE)`:\n",
+            self.principal,
+            unused.len(),
+            if unused.len() == 1 { "" } else { "s" },
+            self.grants.len()
+        );
+        let used = self.used();
+        for g in used.iter().take(SHOWN) {
+            let _ = writeln!(out, "  {g}");
+        }
+        if used.len() > SHOWN {
+            let _ = writeln!(out, "  … and {} more used", used.len() - SHOWN);
+        }
+        for g in unused.iter().take(SHOWN) {
+            let _ = writeln!(out, "- {g}");
+        }
+        if unused.len() > SHOWN {
+            let _ = writeln!(out, "- … and {} more unused", unused.len() - SHOWN);
+        }
+        let _ = write!(out, "minimal policy:\n{}", self.minimal_policy);
+        out
+    }
+}
+
+/// Least privilege for several principals, from access logs — what `iamsim least-privilege`
+/// prints.
+#[derive(Clone, Debug, Serialize)]
+pub struct LeastPrivilegeReport {
+    principals: Vec<LeastPrivilege>,
+}
+
+impl LeastPrivilegeReport {
+    /// Examines `principals` (user or role ARNs, or `user/NAME`, `role/NAME`) — or, when none
+    /// is given, every user and role of `world` that made a request in the log — against the
+    /// logged requests. `entries` pairs each entry with the file it was read from, if any.
+    ///
+    /// The world should be built from the fixture the logged worlds were built from. A role
+    /// session's session policies, tags and MFA are known only to the world that issued it:
+    /// from a file, a session's requests are decided again as a plain session of its role, and
+    /// those that then come out differently are counted as unreproduced in the proof.
+    pub fn from_log<'a>(
+        world: &World,
+        entries: impl IntoIterator<Item = (Option<&'a str>, &'a LogEntry)>,
+        principals: &[&str],
+    ) -> Result<LeastPrivilegeReport, String> {
+        let wanted: Option<BTreeSet<Subject>> = if principals.is_empty() {
+            None
+        } else {
+            Some(principals.iter().map(|p| Subject::resolve(world.model(), p)).collect::<Result<_, _>>()?)
+        };
+        let replayed = usage::replay(world, entries, wanted.as_ref());
+        let subjects: BTreeSet<Subject> = match wanted {
+            Some(w) => w,
+            None => replayed.iter().map(|r| r.subject.clone()).collect(),
+        };
+        let mut subjects: Vec<Subject> = subjects.into_iter().collect();
+        subjects.sort_by(|a, b| a.arn.cmp(&b.arn));
+        let principals = subjects
+            .iter()
+            .map(|s| {
+                let mine: Vec<&Replayed> = replayed.iter().filter(|r| r.subject == *s).collect();
+                LeastPrivilege::build(world, s, &mine)
+            })
+            .collect();
+        Ok(LeastPrivilegeReport { principals })
+    }
+
+    /// Applies an allowlist to every principal.
+    #[must_use]
+    pub fn with_allowlist(self, allowlist: &Allowlist) -> LeastPrivilegeReport {
+        LeastPrivilegeReport { principals: self.principals.into_iter().map(|p| p.with_allowlist(allowlist)).collect() }
+    }
+
+    /// Each principal's findings, by ARN.
+    pub fn principals(&self) -> &[LeastPrivilege] {
+        &self.principals
+    }
+
+    /// Whether some grant is unused and not allowed.
+    pub fn has_unused(&self) -> bool {
+        self.principals.iter().any(|p| !p.unused().is_empty())
+    }
+
+    fn counts(&self) -> (usize, usize, usize, usize) {
+        let sum = |f: &dyn Fn(&LeastPrivilege) -> usize| self.principals.iter().map(f).sum::<usize>();
+        (
+            sum(&|p| p.grants.len()),
+            sum(&|p| p.used().len()),
+            sum(&|p| p.unused().len()),
+            sum(&|p| p.allowed_unused().len()),
+        )
+    }
+
+    /// One line per unused grant, `unused: PRINCIPAL ACTION on RESOURCE (POLICY, statement N)`,
+    /// then `N principals: G grants, U used, X unused, A unused but allowed`.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for p in &self.principals {
+            for g in p.unused() {
+                let _ = writeln!(out, "unused: {} {g}", p.principal);
+            }
+        }
+        let (grants, used, unused, allowed) = self.counts();
+        let n = self.principals.len();
+        let _ = writeln!(
+            out,
+            "{n} principal{}: {grants} grants, {used} used, {unused} unused, {allowed} unused but allowed",
+            if n == 1 { "" } else { "s" }
+        );
+        out
+    }
+
+    /// The findings as JSON: per principal its unused, allowed and used grants, the minimal
+    /// policy and the proof.
+    pub fn to_json(&self) -> serde_json::Value {
+        let principals: Vec<serde_json::Value> = self
+            .principals
+            .iter()
+            .map(|p| {
+                serde_json::json!({
+                    "principal": p.principal,
+                    "grants": p.grants.len(),
+                    "used": p.used(),
+                    "unused": p.unused(),
+                    "allowed_unused": p.allowed_unused(),
+                    "minimal_policy": p.minimal_policy,
+                    "proof": p.proof,
+                })
+            })
+            .collect();
+        let (grants, used, unused, allowed) = self.counts();
+        serde_json::json!({
+            "principals": principals,
+            "summary": {"principals": self.principals.len(), "grants": grants, "used": used, "unused": unused, "allowed_unused": allowed},
+        })
+    }
+
+    /// The findings as Markdown, for a CI job summary: a summary line, then a table of unused
+    /// grants per principal.
+    pub fn to_markdown(&self) -> String {
+        let (grants, used, unused, allowed) = self.counts();
+        let mut out = String::from("## Least privilege\n\n");
+        let verdict = if unused == 0 { "✅ no unused grant" } else { "❌ unused grants" };
+        let _ = writeln!(
+            out,
+            "{verdict}: {} principals, {grants} grants, {used} used, {unused} unused, {allowed} unused but allowed.\n",
+            self.principals.len()
+        );
+        for p in &self.principals {
+            let list = p.unused();
+            if list.is_empty() {
+                continue;
+            }
+            let _ = writeln!(
+                out,
+                "### `{}`\n\n| action | resource | policy | statement |\n| --- | --- | --- | --- |",
+                p.principal
+            );
+            for g in list {
+                let _ = writeln!(out, "| `{}` | `{}` | `{}` | {} |", g.action, g.resource, g.policy, g.statement);
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Each principal's minimal policy: a `# PRINCIPAL: proven against N logged requests` line
+    /// (or `NOT PROVEN` with each failure), then the IAM JSON.
+    pub fn minimal_text(&self) -> String {
+        let mut out = String::new();
+        for p in &self.principals {
+            let _ = writeln!(out, "# {}: {}", p.principal, proof_line(&p.proof));
+            for f in &p.proof.failures {
+                let _ = writeln!(out, "#   {f}");
+            }
+            let _ = writeln!(out, "{}", p.minimal_policy);
+        }
+        out
+    }
+
+    /// Each principal's minimal policy and proof as JSON, by principal ARN.
+    pub fn minimal_json(&self) -> serde_json::Value {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .principals
+            .iter()
+            .map(|p| (p.principal.clone(), serde_json::json!({"policy": p.minimal_policy, "proof": p.proof})))
+            .collect();
+        serde_json::Value::Object(map)
+    }
+
+    /// Each principal's minimal policy as Markdown (a heading, the proof, a JSON block).
+    pub fn minimal_markdown(&self) -> String {
+        let mut out = String::from("## Minimal policies\n\n");
+        for p in &self.principals {
+            let _ = writeln!(
+                out,
+                "### `{}`\n\n{}\n\n```json\n{}\n```\n",
+                p.principal,
+                proof_line(&p.proof),
+                p.minimal_policy
+            );
+        }
+        out
+    }
+
+    /// Whether every principal's minimal policy is proven.
+    pub fn proven(&self) -> bool {
+        self.principals.iter().all(|p| p.proof.holds())
+    }
+}
+
+fn proof_line(proof: &Proof) -> String {
+    let mut line = if proof.holds() {
+        format!("proven against {} logged requests", proof.checked)
+    } else {
+        format!("NOT PROVEN: {} of {} logged requests decided differently", proof.failures.len(), proof.checked)
+    };
+    if proof.unreproduced > 0 {
+        let _ = write!(line, " ({} not reproducible from the log)", proof.unreproduced);
+    }
+    line
+}
+
+impl World {
+    /// Least privilege for a user or role of this world, from its access log so far: a user or
+    /// role ARN, a role session's ARN, or `user/NAME` / `role/NAME`.
+    ///
+    /// ```
+    /// let world = iamsim::World::from_fixture("tests/fixtures/least/photos.yaml")?.without_recording();
+    /// let report = world.least_privilege("role/reader");
+    /// assert!(report.used().is_empty());
+    /// assert!(report.unused().iter().any(|g| g.action == "s3:GetObject"));
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
+    #[track_caller]
+    pub fn least_privilege(&self, principal: &str) -> LeastPrivilege {
+        let log = self.access_log();
+        let report = match LeastPrivilegeReport::from_log(self, log.entries().iter().map(|e| (None, e)), &[principal]) {
+            Ok(r) => r,
+            Err(e) => panic!("least privilege: {e}"),
+        };
+        match report.principals.into_iter().next() {
+            Some(p) => p,
+            None => panic!("least privilege: `{principal}` names no principal"),
+        }
+    }
+}
