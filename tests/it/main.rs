@@ -11,6 +11,7 @@
 mod cli;
 mod clock;
 mod containers;
+mod diff_policy;
 mod fixtures_load;
 mod hostile;
 mod imds;
