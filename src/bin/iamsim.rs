@@ -11,6 +11,7 @@
 //! iamsim validate FILE...
 //! iamsim import authz-details FILE...
 //! iamsim serve [--fixture FILE] [--host ADDR] [--port N] [--as ARN] [--log FILE]
+//! iamsim diff-policy OLD NEW [--fixture FILE] [--principal ARN] [--format text|json]
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -18,6 +19,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod diff_policy;
 mod serve;
 use iamsim::WorldError;
 use iamsim::fixtures::{ImportErrorKind, MAX_FILE_BYTES, from_authorization_details_many};
@@ -64,6 +66,12 @@ enum Command {
         #[command(subcommand)]
         source: ImportSource,
     },
+    /// Checks that a changed identity policy grants no new access: prints each request NEW
+    /// allows that OLD did not (`new access: ACTION on RESOURCE [with KEY=VALUE] (NEW statement
+    /// N; OLD: implicit_deny)`, statements numbered from 0), then a summary line. Exits 1 when
+    /// NEW grants anything OLD did not, 0 when not, 2 when a policy file cannot be read or
+    /// parsed.
+    DiffPolicy(diff_policy::DiffPolicyArgs),
 }
 
 #[derive(Subcommand)]
@@ -195,6 +203,7 @@ fn main() -> ExitCode {
         Command::Validate { files } => validate(&files),
         Command::Import { source: ImportSource::AuthzDetails { files } } => import_authz_details(&files),
         Command::Serve(args) => serve::run(&args),
+        Command::DiffPolicy(args) => diff_policy::run(&args),
     };
     match result {
         Ok(code) => code,

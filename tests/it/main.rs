@@ -12,6 +12,7 @@ mod cli;
 mod clock;
 mod containers;
 mod determinism;
+mod diff_policy;
 mod fixtures_load;
 #[cfg(feature = "wiremock")]
 mod guard;
