@@ -167,8 +167,8 @@ impl<'a> PolicyDiff<'a> {
             Some(arn) => principal_for(arn)?,
         };
         let judge = Judge::Bare {
-            old: PolicySet::new().identity(labelled(self.old, OLD_LABEL)),
-            new: PolicySet::new().identity(labelled(self.new, NEW_LABEL)),
+            old: Box::new(PolicySet::new().identity(labelled(self.old, OLD_LABEL))),
+            new: Box::new(PolicySet::new().identity(labelled(self.new, NEW_LABEL))),
             new_labels: vec![Arc::from(self.new.name().unwrap_or(NEW_LABEL))],
         };
         Ok((judge, vec![principal], Vec::new()))
@@ -382,8 +382,8 @@ enum Side {
 /// authorization over two copies of the world.
 enum Judge {
     Bare {
-        old: PolicySet,
-        new: PolicySet,
+        old: Box<PolicySet>,
+        new: Box<PolicySet>,
         new_labels: Vec<Arc<str>>,
     },
     World {
@@ -633,7 +633,7 @@ impl fmt::Display for NewAccess {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_line(
             f,
-            &[self.action.clone()],
+            std::slice::from_ref(&self.action),
             &self.resource,
             &self.context,
             &self.by_new,
