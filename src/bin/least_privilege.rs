@@ -2,6 +2,7 @@
 //! text|json|markdown] [--allow FILE] LOG_OR_DIR...`: the grants recorded access logs never
 //! used, or the minimal policies (see `iamsim::harness::LeastPrivilegeReport`).
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -63,6 +64,7 @@ pub(crate) fn run(args: &LeastPrivilegeArgs) -> Result<ExitCode, Failure> {
     for path in &files {
         logs.push((path.display().to_string(), read_log(path)?));
     }
+    note_unknown_callers(&world, &logs);
     let entries = logs.iter().flat_map(|(file, entries)| entries.iter().map(move |e| (Some(file.as_str()), e)));
     let report = if args.principals.is_empty() {
         LeastPrivilegeReport::every_principal(&world, entries)
@@ -86,6 +88,37 @@ pub(crate) fn run(args: &LeastPrivilegeArgs) -> Result<ExitCode, Failure> {
         Format::Markdown => print!("{}", report.to_markdown()),
     }
     Ok(if report.has_unused() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// Says on stderr which logged callers the fixture does not have: their requests count for no
+/// principal. Many of them usually mean logs of worlds built from another fixture.
+fn note_unknown_callers(world: &iamsim::World, logs: &[(String, Vec<LogEntry>)]) {
+    /// How many unknown callers the note names.
+    const NAMED: usize = 3;
+    let mut unknown: BTreeSet<&str> = BTreeSet::new();
+    let mut requests = 0usize;
+    for entry in logs.iter().flat_map(|(_, entries)| entries) {
+        if let Some(caller) = entry.caller.as_deref()
+            && (unknown.contains(caller) || world.caller_for(caller).is_err())
+        {
+            unknown.insert(caller);
+            requests += 1;
+        }
+    }
+    if unknown.is_empty() {
+        return;
+    }
+    let mut named: Vec<&str> = unknown.iter().copied().take(NAMED).collect();
+    if unknown.len() > NAMED {
+        named.push("…");
+    }
+    eprintln!(
+        "note: skipped {requests} logged request{} of {} caller{} the fixture does not have ({}): logs of worlds built from another fixture?",
+        if requests == 1 { "" } else { "s" },
+        unknown.len(),
+        if unknown.len() == 1 { "" } else { "s" },
+        named.join(", ")
+    );
 }
 
 fn pretty(value: &serde_json::Value) -> Result<String, Failure> {

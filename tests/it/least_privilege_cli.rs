@@ -280,3 +280,21 @@ async fn unreadable_logs_and_wrong_arguments_exit_2_naming_the_file() {
     );
     assert_eq!(code, 2);
 }
+
+#[tokio::test]
+async fn requests_of_callers_the_fixture_lacks_are_skipped_with_a_note() {
+    let dir = temp_dir("strangers");
+    record(&dir, Reader::Everything).await;
+    // The same requests, as if made in another world by a user this fixture does not have.
+    let recorded = std::fs::read_dir(dir.join("it")).unwrap().next().unwrap().unwrap().path();
+    let text = std::fs::read_to_string(recorded).unwrap();
+    let stranger = text.lines().next().unwrap().replace(ALICE, "arn:aws:iam::222222222222:user/mallory");
+    std::fs::write(dir.join("other-fixture.jsonl"), format!("{stranger}\n{stranger}\n")).unwrap();
+    let (out, err, code) = iamsim(&["--fixture", FIXTURE, path(&dir)]);
+    assert_eq!(out, format!("{UNUSED_DELETE}\n2 principals: 4 grants, 3 used, 1 unused, 0 unused but allowed\n"));
+    assert_eq!(
+        err,
+        "note: skipped 2 logged requests of 1 caller the fixture does not have (arn:aws:iam::222222222222:user/mallory): logs of worlds built from another fixture?\n"
+    );
+    assert_eq!(code, 1);
+}
