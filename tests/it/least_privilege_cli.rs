@@ -186,6 +186,15 @@ async fn a_principal_with_no_recorded_request_is_one_line() {
     );
     assert_eq!(code, 1);
 
+    // Its minimal policy allows nothing.
+    let (minimal, _, code) = iamsim(&["--fixture", FIXTURE, "--minimal", "--principal", READER, path(&dir)]);
+    let (head, json) = minimal.split_once('\n').unwrap();
+    assert_eq!(head, format!("# {READER}: no requests recorded: the minimal policy allows nothing"));
+    let policy: serde_json::Value = serde_json::from_str(json).unwrap();
+    let allows = policy["Statement"].as_array().unwrap().iter().filter(|s| s["Effect"] == "Allow").count();
+    assert_eq!(allows, 0, "{policy}");
+    assert_eq!(code, 0);
+
     // The line pasted into the allowlist allows every grant of the role.
     let allow = dir.join("allow.txt");
     std::fs::write(&allow, out.lines().next().unwrap()).unwrap();
@@ -266,6 +275,10 @@ async fn unreadable_logs_and_wrong_arguments_exit_2_naming_the_file() {
     let (_, err, code) = iamsim(&["--fixture", FIXTURE, path(&missing)]);
     assert!(err.starts_with(&format!("error: {}: ", missing.display())), "{err}");
     assert_eq!(code, 2);
+
+    // A device is not a log: it would never end.
+    let (_, err, code) = iamsim(&["--fixture", FIXTURE, "/dev/zero"]);
+    assert_eq!((err.as_str(), code), ("error: /dev/zero: not a regular file\n", 2));
 
     let (_, err, code) = iamsim(&["--fixture", FIXTURE, "--principal", "role/nobody", path(&dir.join("it"))]);
     assert_eq!(err, "error: --principal: the world has no role `nobody`\n");

@@ -421,11 +421,11 @@ impl LeastPrivilegeReport {
     }
 
     /// Each principal's minimal policy: a `# PRINCIPAL: proven against N logged requests` line
-    /// (or `NOT PROVEN` with each failure), then the IAM JSON.
+    /// (or `NOT PROVEN` with each failure, or `no requests recorded`), then the IAM JSON.
     pub fn minimal_text(&self) -> String {
         let mut out = String::new();
         for p in &self.principals {
-            let _ = writeln!(out, "# {}: {}", p.principal, proof_line(&p.proof));
+            let _ = writeln!(out, "# {}: {}", p.principal, proof_line(p));
             for f in &p.proof.failures {
                 let _ = writeln!(out, "#   {f}");
             }
@@ -434,12 +434,16 @@ impl LeastPrivilegeReport {
         out
     }
 
-    /// Each principal's minimal policy and proof as JSON, by principal ARN.
+    /// Each principal's minimal policy and proof, and how many requests it made, as JSON by
+    /// principal ARN.
     pub fn minimal_json(&self) -> serde_json::Value {
         let map: serde_json::Map<String, serde_json::Value> = self
             .principals
             .iter()
-            .map(|p| (p.principal.clone(), serde_json::json!({"policy": p.minimal_policy, "proof": p.proof})))
+            .map(|p| {
+                let value = serde_json::json!({"requests": p.requests, "policy": p.minimal_policy, "proof": p.proof});
+                (p.principal.clone(), value)
+            })
             .collect();
         serde_json::Value::Object(map)
     }
@@ -448,13 +452,7 @@ impl LeastPrivilegeReport {
     pub fn minimal_markdown(&self) -> String {
         let mut out = String::from("## Minimal policies\n\n");
         for p in &self.principals {
-            let _ = writeln!(
-                out,
-                "### `{}`\n\n{}\n\n```json\n{}\n```\n",
-                p.principal,
-                proof_line(&p.proof),
-                p.minimal_policy
-            );
+            let _ = writeln!(out, "### `{}`\n\n{}\n\n```json\n{}\n```\n", p.principal, proof_line(p), p.minimal_policy);
         }
         out
     }
@@ -476,7 +474,13 @@ fn n_grants(n: usize) -> String {
     format!("{n} grant{}", if n == 1 { "" } else { "s" })
 }
 
-fn proof_line(proof: &Proof) -> String {
+/// `proven against N logged requests`, `NOT PROVEN: …`, or `no requests recorded` (the minimal
+/// policy of a principal nothing exercised allows nothing).
+fn proof_line(principal: &LeastPrivilege) -> String {
+    let proof = &principal.proof;
+    if principal.requests == 0 {
+        return "no requests recorded: the minimal policy allows nothing".to_owned();
+    }
     let mut line = if proof.holds() {
         format!("proven against {} logged request{}", proof.checked, if proof.checked == 1 { "" } else { "s" })
     } else {
