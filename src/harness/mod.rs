@@ -259,8 +259,9 @@ impl World {
 
     /// This world (and every clone) records its access log into `dir` — as
     /// `dir/BINARY/TEST.jsonl`, the layout `iamsim least-privilege` reads — when its last clone
-    /// drops, whatever `IAMSIM_RECORD_DIR` and `IAMSIM_RECORD` say. For a test that checks
-    /// its own record without touching the process environment.
+    /// drops, whatever `IAMSIM_RECORD_DIR` and `IAMSIM_RECORD` say (and even after
+    /// [`World::without_recording`]: the last call wins). For a test that checks its own record
+    /// without touching the process environment.
     ///
     /// ```
     /// let dir = std::env::temp_dir().join("iamsim-doc-record-into");
