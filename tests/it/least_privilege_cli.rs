@@ -311,3 +311,61 @@ async fn requests_of_callers_the_fixture_lacks_are_skipped_with_a_note() {
     );
     assert_eq!(code, 1);
 }
+
+/// `iamsim serve --log` writes the same JSON lines: the gate reads a served world's log, and a
+/// session issued by that other process counts for its role.
+#[tokio::test]
+async fn the_log_of_iamsim_serve_is_read_too() {
+    use std::io::{BufRead, BufReader};
+    let dir = temp_dir("serve");
+    let log = dir.join("served.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamsim"))
+        .args(["serve", "--port", "0", "--fixture", FIXTURE, "--as", READER, "--log", path(&log)])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut vars = Vec::new();
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        let (key, value) = line
+            .unwrap()
+            .strip_prefix("export ")
+            .unwrap()
+            .split_once('=')
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .unwrap();
+        let last = key == "AWS_SESSION_TOKEN";
+        vars.push((key, value));
+        if last {
+            break;
+        }
+    }
+    let env: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .empty_test_environment()
+        .env(aws_types::os_shim_internal::Env::from_slice(&env))
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .load()
+        .await;
+    let s3 = aws_sdk_s3::Client::new(&config);
+    s3.list_objects_v2().bucket("photos").send().await.unwrap();
+    // Over plain HTTP `aws:SecureTransport` is false: the read's condition does not hold.
+    let got = s3.get_object().bucket("photos").key("2024/a.jpg").send().await.unwrap_err();
+    assert_eq!(got.code(), Some("AccessDenied"));
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+
+    let (out, err, code) = iamsim(&["--fixture", FIXTURE, "--principal", "role/reader", path(&log)]);
+    assert_eq!(
+        out,
+        format!(
+            "{UNUSED_DELETE}\n{}\n1 principal: 3 grants, 1 used, 2 unused, 0 unused but allowed\n",
+            UNUSED_DELETE.replace("s3:DeleteObject", "s3:GetObject")
+        )
+    );
+    assert_eq!((err.as_str(), code), ("", 1));
+    let (out, _, code) = iamsim(&["--fixture", FIXTURE, "--minimal", "--principal", "role/reader", path(&log)]);
+    assert!(out.starts_with(&format!("# {READER}: proven against 2 logged requests\n")), "{out}");
+    assert_eq!(code, 0);
+}
