@@ -271,7 +271,8 @@ fn a_hundred_worlds_of_ten_clients_never_mix_up_requests_objects_or_decisions() 
         let mut tasks = Vec::new();
         let mut all = Vec::new();
         for w in 0..worlds {
-            let world = World::from_yaml(&fixture(w, clients)).unwrap();
+            // Its requests arrive from many tasks in no fixed order: its log is no reproducible record.
+            let world = World::from_yaml(&fixture(w, clients)).unwrap().without_recording();
             let endpoint = if w % LOOPBACK_EVERY == LOOPBACK_EVERY - 1 {
                 let server = world.serve().await.unwrap();
                 let endpoint = server.endpoint();

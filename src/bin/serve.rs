@@ -17,6 +17,9 @@ pub(crate) fn run(args: &ServeArgs) -> Result<ExitCode, Failure> {
     };
     // Clients sign with the machine's clock: a served world follows real time.
     world.clock().follow_wall_clock();
+    // `--log FILE` is the served world's record; a test suite's recording directory
+    // (IAMSIM_RECORD_DIR, inherited by a server a test spawns) is for the tests' own worlds.
+    let world = world.without_recording();
     let credentials = credentials_for(&world, args.principal.as_deref())?;
     if let Some(instance) = &args.instance
         && world.model().instance(instance).is_none()

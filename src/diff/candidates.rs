@@ -195,11 +195,9 @@ fn fits_format(format: &str, arn: &str) -> bool {
             let in_placeholder = looping.get(i + 1).copied().unwrap_or(false);
             match *piece {
                 Piece::Char(l) if active && l == c => set(&mut next, i + 1),
-                Piece::Placeholder { slash } if c != ':' && (slash || c != '/') => {
-                    if active || in_placeholder {
-                        set(&mut next, i + 1);
-                        set(&mut next_loop, i + 1);
-                    }
+                Piece::Placeholder { slash } if c != ':' && (slash || c != '/') && (active || in_placeholder) => {
+                    set(&mut next, i + 1);
+                    set(&mut next_loop, i + 1);
                 }
                 _ => {}
             }

@@ -167,8 +167,8 @@ impl<'a> PolicyDiff<'a> {
             Some(arn) => principal_for(arn)?,
         };
         let judge = Judge::Bare {
-            old: PolicySet::new().identity(labelled(self.old, OLD_LABEL)),
-            new: PolicySet::new().identity(labelled(self.new, NEW_LABEL)),
+            old: Box::new(PolicySet::new().identity(labelled(self.old, OLD_LABEL))),
+            new: Box::new(PolicySet::new().identity(labelled(self.new, NEW_LABEL))),
             new_labels: vec![Arc::from(self.new.name().unwrap_or(NEW_LABEL))],
         };
         Ok((judge, vec![principal], Vec::new()))
@@ -244,9 +244,12 @@ impl<'a> PolicyDiff<'a> {
 /// let new = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",
 ///     "Resource":"*"}]}"#)?;
 /// let found = diff::new_access(&old, &new);
-/// assert_eq!(found.len(), 1);
-/// assert_eq!(found[0].action().as_str(), "s3:GetObject");
-/// assert!(found[0].context().is_empty());
+/// // One example per resource type s3:GetObject acts on: an access point's object, an object.
+/// let resources: Vec<&str> = found.iter().map(|a| a.resource().as_str()).collect();
+/// assert_eq!(resources, ["arn:aws:s3:us-east-1:111122223333:accesspoint/example/object/example",
+///                        "arn:aws:s3:::example/example"]);
+/// // Without MFA: the request needs no context key at all any more.
+/// assert!(found.iter().all(|a| a.action().as_str() == "s3:GetObject" && a.context().is_empty()));
 /// # Ok::<(), iamsim::policy::PolicyError>(())
 /// ```
 pub fn new_access(old: &Policy, new: &Policy) -> Vec<NewAccess> {
@@ -382,8 +385,8 @@ enum Side {
 /// authorization over two copies of the world.
 enum Judge {
     Bare {
-        old: PolicySet,
-        new: PolicySet,
+        old: Box<PolicySet>,
+        new: Box<PolicySet>,
         new_labels: Vec<Arc<str>>,
     },
     World {
@@ -633,7 +636,7 @@ impl fmt::Display for NewAccess {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_line(
             f,
-            &[self.action.clone()],
+            std::slice::from_ref(&self.action),
             &self.resource,
             &self.context,
             &self.by_new,

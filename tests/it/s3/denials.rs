@@ -141,7 +141,8 @@ async fn response_headers_can_be_overridden_by_signed_requests_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn many_clients_write_and_read_one_world_at_once() {
-    let world = world();
+    // Its requests arrive from many tasks in no fixed order: its log is no reproducible record.
+    let world = world().without_recording();
     let mut tasks = Vec::new();
     for t in 0..8 {
         let world = world.clone();
