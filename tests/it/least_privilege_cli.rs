@@ -186,6 +186,9 @@ async fn a_principal_with_no_recorded_request_is_one_line() {
     );
     assert_eq!(code, 1);
 
+    let (markdown, _, _) = iamsim(&["--fixture", FIXTURE, "--format", "markdown", path(&dir)]);
+    assert!(markdown.contains(&format!("### `{READER}`\n\nNo requests recorded: 3 grants unused.\n")), "{markdown}");
+
     // Its minimal policy allows nothing.
     let (minimal, _, code) = iamsim(&["--fixture", FIXTURE, "--minimal", "--principal", READER, path(&dir)]);
     let (head, json) = minimal.split_once('\n').unwrap();
