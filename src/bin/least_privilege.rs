@@ -90,8 +90,8 @@ pub(crate) fn run(args: &LeastPrivilegeArgs) -> Result<ExitCode, Failure> {
     Ok(if report.has_unused() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
-/// Says on stderr which logged callers the fixture does not have: their requests count for no
-/// principal. Many of them usually mean logs of worlds built from another fixture.
+/// Says on stderr which logged IAM callers the fixture does not have: their requests count for
+/// no principal. Many of them usually mean logs of worlds built from another fixture.
 fn note_unknown_callers(world: &iamsim::World, logs: &[(String, Vec<LogEntry>)]) {
     /// How many unknown callers the note names.
     const NAMED: usize = 3;
@@ -99,7 +99,7 @@ fn note_unknown_callers(world: &iamsim::World, logs: &[(String, Vec<LogEntry>)])
     let mut requests = 0usize;
     for entry in logs.iter().flat_map(|(_, entries)| entries) {
         if let Some(caller) = entry.caller.as_deref()
-            && (unknown.contains(caller) || world.caller_for(caller).is_err())
+            && (unknown.contains(caller) || is_stranger(world, caller))
         {
             unknown.insert(caller);
             requests += 1;
@@ -119,6 +119,21 @@ fn note_unknown_callers(world: &iamsim::World, logs: &[(String, Vec<LogEntry>)])
         if unknown.len() == 1 { "" } else { "s" },
         named.join(", ")
     );
+}
+
+/// Whether `caller` is an IAM or STS principal the world does not have: a user or role session
+/// it lacks, or a root or federated user of an account it lacks. Other callers — an instance
+/// asking its metadata service, a container, `anonymous` — are no IAM principal to examine.
+fn is_stranger(world: &iamsim::World, caller: &str) -> bool {
+    let parts: Vec<&str> = caller.splitn(6, ':').collect();
+    let [_, _, service, _, account, resource] = parts.as_slice() else { return false };
+    match *service {
+        "iam" | "sts" if resource.starts_with("user/") || resource.starts_with("assumed-role/") => {
+            world.caller_for(caller).is_err()
+        }
+        "iam" | "sts" => world.model().account(account).is_none(),
+        _ => false,
+    }
 }
 
 fn pretty(value: &serde_json::Value) -> Result<String, Failure> {
