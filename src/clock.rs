@@ -174,14 +174,10 @@ pub fn format_rfc3339(time: SystemTime) -> String {
 /// assert_eq!(iamsim::clock::format_http_date(t), "Thu, 01 Jan 2026 00:00:00 GMT");
 /// ```
 pub fn format_http_date(time: SystemTime) -> String {
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
     let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     time::OffsetDateTime::from_unix_timestamp(i64::try_from(secs).unwrap_or(0))
         .ok()
-        .and_then(|dt| dt.format(&format).ok())
-        .unwrap_or_else(|| "Thu, 01 Jan 1970 00:00:00 GMT".to_owned())
+        .map_or_else(|| "Thu, 01 Jan 1970 00:00:00 GMT".to_owned(), crate::dates::imf_fixdate)
 }
 
 /// Parses an RFC 3339 date-time.

@@ -28,6 +28,7 @@ pub mod auth;
 pub mod catalog;
 pub mod clock;
 pub mod containers;
+mod dates;
 pub mod diff;
 pub mod fixtures;
 #[cfg(feature = "wiremock")]

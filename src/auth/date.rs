@@ -24,10 +24,7 @@ pub(crate) fn parse_amz_date(text: &str) -> Option<SystemTime> {
 
 /// `Sun, 22 Nov 2026 20:43:22 GMT` (RFC 9110 IMF-fixdate, the form HTTP clients send).
 pub(crate) fn parse_http_date(text: &str) -> Option<SystemTime> {
-    let format = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    let parsed = PrimitiveDateTime::parse(text.trim(), &format).ok()?;
+    let parsed = PrimitiveDateTime::parse(text.trim(), &crate::dates::IMF_FIXDATE).ok()?;
     to_system(parsed.assume_utc())
 }
 

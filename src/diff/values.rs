@@ -208,7 +208,7 @@ fn step_number(v: &str, by: i8) -> Option<String> {
 fn step_date(v: &str, by: i8) -> Option<String> {
     let nanos = parse_instant(v)?.checked_add(i128::from(by) * 1_000_000_000)?;
     let at = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?;
-    at.format(&time::format_description::well_known::Rfc3339).ok()
+    crate::dates::rfc3339(at)
 }
 
 fn parse_net(v: &str) -> Option<IpNet> {

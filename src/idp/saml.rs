@@ -56,7 +56,6 @@ use quick_xml::name::QName;
 use quick_xml::{Reader, Writer, XmlVersion};
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
-use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 
 use super::keys::{SAML_CERT_BASE64, SAML_KEY};
@@ -1157,20 +1156,16 @@ fn hash(seed: u64, kind: &str, parts: &[&str]) -> Vec<u8> {
     h.finalize().get(..16).unwrap_or_default().to_vec()
 }
 
-const INSTANT_FORMAT: &[time::format_description::BorrowedFormatItem<'static>] =
-    format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-
 /// `YYYY-MM-DDTHH:MM:SSZ` (UTC, whole seconds), clamped to the years 1970–9999.
 fn format_instant(t: SystemTime) -> String {
     let seconds = unix_seconds(t).clamp(0, 253_402_300_799);
     OffsetDateTime::from_unix_timestamp(seconds)
         .ok()
-        .and_then(|t| t.format(INSTANT_FORMAT).ok())
-        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string())
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_string(), crate::dates::instant)
 }
 
 fn parse_instant(text: &str) -> Result<i64, SamlError> {
-    PrimitiveDateTime::parse(text, INSTANT_FORMAT)
+    PrimitiveDateTime::parse(text, &crate::dates::INSTANT)
         .map(|t| t.assume_utc().unix_timestamp())
         .map_err(|_| SamlError::Malformed(format!("`{text}` is not a time")))
 }

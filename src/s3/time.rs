@@ -6,7 +6,8 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use time::OffsetDateTime;
-use time::macros::format_description;
+
+use crate::dates::{ASCTIME, DAY_MONTH_YEAR_TIME, IMF_FIXDATE};
 
 fn to_offset(time: SystemTime) -> Option<OffsetDateTime> {
     let since = time.duration_since(UNIX_EPOCH).ok()?;
@@ -39,12 +40,8 @@ pub(crate) fn http_date(time: SystemTime) -> String {
 /// header, as RFC 9110 says a recipient must for an invalid date).
 pub(crate) fn parse_http_date(text: &str) -> Option<SystemTime> {
     let text = text.trim();
-    let imf = format_description!("[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT");
-    let asctime = format_description!(
-        "[weekday repr:short] [month repr:short] [day padding:space] [hour]:[minute]:[second] [year]"
-    );
-    let parsed = time::PrimitiveDateTime::parse(text, &imf)
-        .or_else(|_| time::PrimitiveDateTime::parse(text, &asctime))
+    let parsed = time::PrimitiveDateTime::parse(text, &IMF_FIXDATE)
+        .or_else(|_| time::PrimitiveDateTime::parse(text, &ASCTIME))
         .ok()
         .or_else(|| parse_rfc850(text))?;
     let seconds = parsed.assume_utc().unix_timestamp();
@@ -61,11 +58,7 @@ fn parse_rfc850(text: &str) -> Option<time::PrimitiveDateTime> {
     let year: i32 = year.parse().ok().filter(|_| year.len() == 2)?;
     let year = if year < 70 { 2000 + year } else { 1900 + year };
     let rebuilt = format!("{day} {month} {year} {clock}");
-    time::PrimitiveDateTime::parse(
-        &rebuilt,
-        format_description!("[day] [month repr:short] [year] [hour]:[minute]:[second]"),
-    )
-    .ok()
+    time::PrimitiveDateTime::parse(&rebuilt, &DAY_MONTH_YEAR_TIME).ok()
 }
 
 #[cfg(test)]

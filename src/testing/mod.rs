@@ -38,4 +38,6 @@ mod snapshot;
 pub use principals::world;
 #[cfg(feature = "sdk")]
 pub use principals::{credentials, s3_client, sdk_config, sts_client};
-pub use snapshot::{Redactions, access_log_yaml, decisions_yaml};
+pub use snapshot::Redactions;
+#[cfg(feature = "snapshots")]
+pub use snapshot::{access_log_yaml, decisions_yaml};

@@ -8,11 +8,16 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+#[cfg(feature = "snapshots")]
 use serde::Serialize;
 
+#[cfg(feature = "snapshots")]
 use crate::World;
+#[cfg(feature = "snapshots")]
 use crate::fixtures::{Node, NodeValue};
+#[cfg(feature = "snapshots")]
 use crate::live::Authorization;
+#[cfg(feature = "snapshots")]
 use crate::policy::{Context, Decision};
 
 /// Every request the world served, with its decisions, as YAML — stable from run to run (request
@@ -28,6 +33,10 @@ use crate::policy::{Context, Decision};
 /// assert!(yaml.contains("decision: implicit_deny"));
 /// # }
 /// ```
+///
+/// Needs the `snapshots` feature (a default one; see the README's feature table for what it
+/// costs an SDK application's compile).
+#[cfg(feature = "snapshots")]
 pub fn access_log_yaml(world: &World) -> String {
     to_yaml(&world.access_log())
 }
@@ -47,12 +56,16 @@ pub fn access_log_yaml(world: &World) -> String {
 /// assert!(yaml.contains("decision: allow"));
 /// assert!(yaml.contains("decision: implicit_deny"));
 /// ```
+///
+/// Needs the `snapshots` feature.
+#[cfg(feature = "snapshots")]
 pub fn decisions_yaml<'a>(decisions: impl IntoIterator<Item = &'a Decision>) -> String {
     let empty = Context::new();
     let entries: Vec<Authorization> = decisions.into_iter().map(|d| Authorization::new(d, &empty)).collect();
     to_yaml(&entries)
 }
 
+#[cfg(feature = "snapshots")]
 fn to_yaml(value: &impl Serialize) -> String {
     match serde_saphyr::to_string(value) {
         Ok(yaml) => yaml,
@@ -164,6 +177,9 @@ impl Redactions {
     ///     .yaml(&Upload { request_id: "r-123".into(), bytes: 5 });
     /// assert_eq!(yaml, "request_id: \"[request id]\"\nbytes: 5\n");
     /// ```
+    ///
+    /// Needs the `snapshots` feature.
+    #[cfg(feature = "snapshots")]
     pub fn yaml(&self, value: &impl Serialize) -> String {
         // Redacted value by value, so that a placeholder is quoted as YAML needs (`'[time]'`,
         // not a flow sequence) and the snapshot stays valid YAML; read back through the ordered
@@ -178,18 +194,22 @@ impl Redactions {
         }
     }
 
-    /// The world's access log as YAML ([`access_log_yaml`]), redacted.
+    /// The world's access log as YAML ([`access_log_yaml`]), redacted. Needs the `snapshots`
+    /// feature.
+    #[cfg(feature = "snapshots")]
     pub fn access_log_yaml(&self, world: &World) -> String {
         self.yaml(&world.access_log())
     }
 }
 
 /// A document tree written back with every string and key redacted.
+#[cfg(feature = "snapshots")]
 struct Redacted<'a> {
     node: &'a Node,
     redactions: &'a Redactions,
 }
 
+#[cfg(feature = "snapshots")]
 impl Serialize for Redacted<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{SerializeMap, SerializeSeq};
