@@ -12,6 +12,8 @@
 //! iamsim import authz-details FILE...
 //! iamsim serve [--fixture FILE] [--host ADDR] [--port N] [--as ARN] [--log FILE]
 //! iamsim diff-policy OLD NEW [--fixture FILE] [--principal ARN] [--format text|json]
+//! iamsim least-privilege --fixture FILE [--principal ARN]... [--minimal] [--format text|json|markdown]
+//!                        [--allow FILE] LOG_OR_DIR...
 //! ```
 
 use std::path::{Path, PathBuf};
@@ -20,6 +22,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod diff_policy;
+mod least_privilege;
 mod serve;
 use iamsim::WorldError;
 use iamsim::fixtures::{ImportErrorKind, MAX_FILE_BYTES, from_authorization_details_many};
@@ -72,6 +75,14 @@ enum Command {
     /// NEW grants anything OLD did not, 0 when not, 2 when a policy file cannot be read or
     /// parsed.
     DiffPolicy(diff_policy::DiffPolicyArgs),
+    /// The least-privilege gate: reads access logs (JSON lines, as worlds record them under
+    /// `target/iamsim/BINARY/TEST.jsonl`; directories are searched for `*.jsonl`) and prints
+    /// each grant no logged request used (`unused: PRINCIPAL ACTION on RESOURCE (POLICY,
+    /// statement N)`, statements numbered from 0; a principal with no logged request gets one
+    /// `no requests recorded: PRINCIPAL (N grants unused)` line), then a summary line. Exits 1
+    /// when a grant is unused and not allowed (`--allow`), 0 when not, 2 when a file cannot
+    /// be read or parsed.
+    LeastPrivilege(least_privilege::LeastPrivilegeArgs),
 }
 
 #[derive(Subcommand)]
@@ -204,6 +215,7 @@ fn main() -> ExitCode {
         Command::Import { source: ImportSource::AuthzDetails { files } } => import_authz_details(&files),
         Command::Serve(args) => serve::run(&args),
         Command::DiffPolicy(args) => diff_policy::run(&args),
+        Command::LeastPrivilege(args) => least_privilege::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -257,6 +257,24 @@ impl World {
         self
     }
 
+    /// This world (and every clone) records its access log into `dir` — as
+    /// `dir/BINARY/TEST.jsonl`, the layout `iamsim least-privilege` reads — when its last clone
+    /// drops, whatever `IAMSIM_RECORD_DIR` and `IAMSIM_RECORD` say (and even after
+    /// [`World::without_recording`]: the last call wins). For a test that checks its own record
+    /// without touching the process environment.
+    ///
+    /// ```
+    /// let dir = std::env::temp_dir().join("iamsim-doc-record-into");
+    /// let world = iamsim::World::from_yaml("accounts: {\"111111111111\": {}}")?.record_into(&dir);
+    /// # drop(world);
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
+    #[must_use]
+    pub fn record_into(self, dir: impl Into<std::path::PathBuf>) -> World {
+        self.inner.recording.set_dir(dir.into());
+        self
+    }
+
     /// What the fixture does that AWS accepts but that may not be intended.
     pub fn warnings(&self) -> &[WorldProblem] {
         &self.inner.warnings

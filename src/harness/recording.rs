@@ -13,6 +13,8 @@
 //!   `TEST.2.jsonl`, and so on.
 //! - `IAMSIM_RECORD=0` (or `off`, `false`, `no`) switches recording off;
 //!   [`World::without_recording`](crate::World::without_recording) does for one world.
+//! - [`World::record_into`](crate::World::record_into) names `DIR` for one world, whatever the
+//!   variables say (`IAMSIM_RECORD=0` included): code that asks for a record gets it.
 //!
 //! Building a world does no I/O, and a world that served no request writes nothing.
 
@@ -29,11 +31,23 @@ use crate::live::Live;
 pub(crate) struct Recording {
     enabled: AtomicBool,
     thread: std::thread::Thread,
+    /// The directory [`World::record_into`](crate::World::record_into) named, if any.
+    dir: Mutex<Option<PathBuf>>,
 }
 
 impl Recording {
     pub(crate) fn new() -> Recording {
-        Recording { enabled: AtomicBool::new(true), thread: std::thread::current() }
+        Recording { enabled: AtomicBool::new(true), thread: std::thread::current(), dir: Mutex::new(None) }
+    }
+
+    /// Records into `dir`, whatever the environment says.
+    pub(crate) fn set_dir(&self, dir: PathBuf) {
+        *self.dir.lock().unwrap_or_else(PoisonError::into_inner) = Some(dir);
+        self.enabled.store(true, Ordering::Relaxed);
+    }
+
+    fn dir(&self) -> Option<PathBuf> {
+        self.dir.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 
     pub(crate) fn disable(&self) {
@@ -92,10 +106,10 @@ pub(crate) fn flush(live: &Live, recording: &Recording) {
         return;
     }
     let log = live.access_log();
-    if log.is_empty() || switched_off() {
+    if log.is_empty() {
         return;
     }
-    let Some(dir) = record_dir() else { return };
+    let Some(dir) = recording.dir().or_else(|| if switched_off() { None } else { record_dir() }) else { return };
     let test = file_stem(recording.thread.name().unwrap_or("main"));
     let binary = file_stem(&binary_name());
     let n = {

@@ -57,6 +57,7 @@ pub fn credentials(world: &World, principal: &str) -> aws_credential_types::Cred
 }
 
 /// `arn:PARTITION:iam::ACCOUNT:role/PATH/NAME` → (account, name).
+#[cfg(any(feature = "sdk", test))]
 fn role_arn(arn: &str) -> Option<(&str, &str)> {
     let mut parts = arn.splitn(6, ':');
     let (_, _, service, _, account, resource) =

@@ -1,5 +1,5 @@
 //! Least privilege through real SDK clients: unused grants, the minimal policy and its proof,
-//! the assertion, the `iamsim least-privilege` command, and recording under IAMSIM_RECORD_DIR.
+//! and the assertion (the `iamsim least-privilege` command and recording: `least_privilege_cli`).
 
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;

@@ -21,6 +21,7 @@ mod imds;
 mod import;
 mod interop;
 mod least_privilege;
+mod least_privilege_cli;
 mod live;
 mod properties;
 mod s3;

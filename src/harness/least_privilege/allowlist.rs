@@ -30,7 +30,9 @@ impl AllowEntry {
 /// The file format is text, one entry per line: `PRINCIPAL ACTION RESOURCE`, separated by
 /// spaces, each part a pattern with `*` and `?`. Blank lines and lines starting with `#` are
 /// skipped. A line of the command's own output (`unused: PRINCIPAL ACTION on RESOURCE (…)`) is
-/// an entry too, so an intended grant is allowed by pasting its line.
+/// an entry too, so an intended grant is allowed by pasting its line; a pasted
+/// `no requests recorded: PRINCIPAL (…)` line allows every grant of that principal
+/// (`PRINCIPAL * *`).
 ///
 /// ```
 /// use iamsim::harness::Allowlist;
@@ -39,6 +41,8 @@ impl AllowEntry {
 ///     unused: arn:aws:iam::111111111111:role/reader s3:GetObjectTagging on arn:aws:s3:::photos/* (P, statement 0)\n")?;
 /// assert_eq!(list.entries().len(), 2);
 /// assert_eq!(list.entries()[1].action, "s3:GetObjectTagging");
+/// let idle = Allowlist::parse("no requests recorded: arn:aws:iam::111111111111:role/idle (4 grants unused)")?;
+/// assert_eq!((idle.entries()[0].action.as_str(), idle.entries()[0].resource.as_str()), ("*", "*"));
 /// assert!(Allowlist::parse("just-one-word").is_err());
 /// # Ok::<(), String>(())
 /// ```
@@ -62,6 +66,11 @@ impl Allowlist {
                 continue;
             }
             let mut words: Vec<&str> = line.split_whitespace().take_while(|w| !w.starts_with('(')).collect();
+            // `no requests recorded: PRINCIPAL (…)` allows every grant of the principal.
+            if let ["no", "requests", "recorded:", principal] = words.as_slice() {
+                list.push(principal, "*", "*");
+                continue;
+            }
             if words.first() == Some(&"unused:") {
                 words.remove(0);
                 if words.get(2) == Some(&"on") {

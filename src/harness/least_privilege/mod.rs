@@ -47,7 +47,7 @@ mod minimal;
 mod relevance;
 mod usage;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -65,6 +65,8 @@ use usage::{Replayed, Subject};
 #[derive(Clone, Debug, Serialize)]
 pub struct LeastPrivilege {
     principal: String,
+    /// How many logged requests the principal (or a session of the role) made.
+    requests: usize,
     grants: Vec<Grant>,
     #[serde(skip)]
     touched: Vec<BTreeSet<String>>,
@@ -75,12 +77,13 @@ pub struct LeastPrivilege {
 }
 
 impl LeastPrivilege {
-    fn build(world: &World, subject: &Subject, requests: &[&Replayed]) -> LeastPrivilege {
+    fn build(world: &World, subject: &Subject, requests: &[&Replayed], logged: usize) -> LeastPrivilege {
         let usage = usage::usage(subject.granted(world), requests);
         let minimal_policy = minimal::minimal_policy(&usage);
         let proof = minimal::prove(world, subject, &minimal_policy, requests);
         LeastPrivilege {
             principal: subject.arn.clone(),
+            requests: logged,
             grants: usage.grants,
             touched: usage.touched,
             minimal_policy,
@@ -92,6 +95,12 @@ impl LeastPrivilege {
     /// The user or role ARN.
     pub fn principal(&self) -> &str {
         &self.principal
+    }
+
+    /// How many logged requests the principal made (a role: its sessions), authorized or not.
+    /// With none, every grant is unused: nothing exercised the principal.
+    pub fn requests(&self) -> usize {
+        self.requests
     }
 
     /// Every grant, in policy and statement order.
@@ -233,9 +242,55 @@ impl LeastPrivilegeReport {
         } else {
             Some(principals.iter().map(|p| Subject::resolve(world.model(), p)).collect::<Result<_, _>>()?)
         };
-        let replayed = usage::replay(world, entries, wanted.as_ref());
+        Ok(LeastPrivilegeReport::build(world, entries.into_iter().collect(), wanted, false))
+    }
+
+    /// Examines every user and role of `world`, whether the log shows a request of it or not:
+    /// a principal nothing exercised has [`requests`](LeastPrivilege::requests) 0 and every
+    /// grant unused. What the CI gate `iamsim least-privilege` reports without `--principal`.
+    ///
+    /// ```
+    /// use iamsim::harness::LeastPrivilegeReport;
+    /// let world = iamsim::World::from_fixture("tests/fixtures/least/photos.yaml")?.without_recording();
+    /// let report = LeastPrivilegeReport::every_principal(&world, []);
+    /// let names: Vec<&str> = report.principals().iter().map(|p| p.principal()).collect();
+    /// assert_eq!(names, ["arn:aws:iam::111111111111:role/reader", "arn:aws:iam::111111111111:user/alice"]);
+    /// assert!(report.principals().iter().all(|p| p.requests() == 0));
+    /// assert!(report.to_text().starts_with("no requests recorded: arn:aws:iam::111111111111:role/reader (3 grants unused)\n"));
+    /// # Ok::<(), iamsim::WorldError>(())
+    /// ```
+    pub fn every_principal<'a>(
+        world: &World,
+        entries: impl IntoIterator<Item = (Option<&'a str>, &'a LogEntry)>,
+    ) -> LeastPrivilegeReport {
+        LeastPrivilegeReport::build(world, entries.into_iter().collect(), None, true)
+    }
+
+    /// The report for `wanted` — or, when `None`, for every principal the log shows (and every
+    /// one of the world too when `every`).
+    fn build(
+        world: &World,
+        entries: Vec<(Option<&str>, &LogEntry)>,
+        wanted: Option<BTreeSet<Subject>>,
+        every: bool,
+    ) -> LeastPrivilegeReport {
+        let replayed = usage::replay(world, entries.iter().copied(), wanted.as_ref());
+        let mut logged: HashMap<&str, usize> = HashMap::new();
+        for (_, e) in &entries {
+            if let Some(caller) = e.caller.as_deref() {
+                *logged.entry(caller).or_insert(0) += 1;
+            }
+        }
+        // Who each logged caller ARN is, once per ARN: a role's sessions count for the role.
+        let mut requests: HashMap<Subject, usize> = HashMap::new();
+        for (arn, n) in logged {
+            if let Ok(s) = Subject::resolve(world.model(), arn) {
+                *requests.entry(s).or_insert(0) += n;
+            }
+        }
         let subjects: BTreeSet<Subject> = match wanted {
             Some(w) => w,
+            None if every => Subject::every(world.model()).into_iter().collect(),
             None => replayed.iter().map(|r| r.subject.clone()).collect(),
         };
         let mut subjects: Vec<Subject> = subjects.into_iter().collect();
@@ -244,10 +299,10 @@ impl LeastPrivilegeReport {
             .iter()
             .map(|s| {
                 let mine: Vec<&Replayed> = replayed.iter().filter(|r| r.subject == *s).collect();
-                LeastPrivilege::build(world, s, &mine)
+                LeastPrivilege::build(world, s, &mine, requests.get(s).copied().unwrap_or(0))
             })
             .collect();
-        Ok(LeastPrivilegeReport { principals })
+        LeastPrivilegeReport { principals }
     }
 
     /// Applies an allowlist to every principal.
@@ -277,11 +332,20 @@ impl LeastPrivilegeReport {
     }
 
     /// One line per unused grant, `unused: PRINCIPAL ACTION on RESOURCE (POLICY, statement N)`,
-    /// then `N principals: G grants, U used, X unused, A unused but allowed`.
+    /// then `N principals: G grants, U used, X unused, A unused but allowed` (`1 principal`, `1 grant`). A principal with no
+    /// logged request gets one line, `no requests recorded: PRINCIPAL (X grants unused)`,
+    /// instead of one per grant (`*` alone would be thousands).
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for p in &self.principals {
-            for g in p.unused() {
+            let unused = p.unused();
+            if p.requests == 0 {
+                if !unused.is_empty() {
+                    let _ = writeln!(out, "{}", no_requests_line(&p.principal, unused.len()));
+                }
+                continue;
+            }
+            for g in unused {
                 let _ = writeln!(out, "unused: {} {g}", p.principal);
             }
         }
@@ -289,8 +353,9 @@ impl LeastPrivilegeReport {
         let n = self.principals.len();
         let _ = writeln!(
             out,
-            "{n} principal{}: {grants} grants, {used} used, {unused} unused, {allowed} unused but allowed",
-            if n == 1 { "" } else { "s" }
+            "{n} principal{}: {}, {used} used, {unused} unused, {allowed} unused but allowed",
+            if n == 1 { "" } else { "s" },
+            n_grants(grants)
         );
         out
     }
@@ -304,6 +369,7 @@ impl LeastPrivilegeReport {
             .map(|p| {
                 serde_json::json!({
                     "principal": p.principal,
+                    "requests": p.requests,
                     "grants": p.grants.len(),
                     "used": p.used(),
                     "unused": p.unused(),
@@ -336,6 +402,11 @@ impl LeastPrivilegeReport {
             if list.is_empty() {
                 continue;
             }
+            if p.requests == 0 {
+                let _ =
+                    writeln!(out, "### `{}`\n\nNo requests recorded: {} unused.\n", p.principal, n_grants(list.len()));
+                continue;
+            }
             let _ = writeln!(
                 out,
                 "### `{}`\n\n| action | resource | policy | statement |\n| --- | --- | --- | --- |",
@@ -350,11 +421,11 @@ impl LeastPrivilegeReport {
     }
 
     /// Each principal's minimal policy: a `# PRINCIPAL: proven against N logged requests` line
-    /// (or `NOT PROVEN` with each failure), then the IAM JSON.
+    /// (or `NOT PROVEN` with each failure, or `no requests recorded`), then the IAM JSON.
     pub fn minimal_text(&self) -> String {
         let mut out = String::new();
         for p in &self.principals {
-            let _ = writeln!(out, "# {}: {}", p.principal, proof_line(&p.proof));
+            let _ = writeln!(out, "# {}: {}", p.principal, proof_line(p));
             for f in &p.proof.failures {
                 let _ = writeln!(out, "#   {f}");
             }
@@ -363,12 +434,16 @@ impl LeastPrivilegeReport {
         out
     }
 
-    /// Each principal's minimal policy and proof as JSON, by principal ARN.
+    /// Each principal's minimal policy and proof, and how many requests it made, as JSON by
+    /// principal ARN.
     pub fn minimal_json(&self) -> serde_json::Value {
         let map: serde_json::Map<String, serde_json::Value> = self
             .principals
             .iter()
-            .map(|p| (p.principal.clone(), serde_json::json!({"policy": p.minimal_policy, "proof": p.proof})))
+            .map(|p| {
+                let value = serde_json::json!({"requests": p.requests, "policy": p.minimal_policy, "proof": p.proof});
+                (p.principal.clone(), value)
+            })
             .collect();
         serde_json::Value::Object(map)
     }
@@ -377,13 +452,7 @@ impl LeastPrivilegeReport {
     pub fn minimal_markdown(&self) -> String {
         let mut out = String::from("## Minimal policies\n\n");
         for p in &self.principals {
-            let _ = writeln!(
-                out,
-                "### `{}`\n\n{}\n\n```json\n{}\n```\n",
-                p.principal,
-                proof_line(&p.proof),
-                p.minimal_policy
-            );
+            let _ = writeln!(out, "### `{}`\n\n{}\n\n```json\n{}\n```\n", p.principal, proof_line(p), p.minimal_policy);
         }
         out
     }
@@ -394,9 +463,26 @@ impl LeastPrivilegeReport {
     }
 }
 
-fn proof_line(proof: &Proof) -> String {
+/// `no requests recorded: PRINCIPAL (N grants unused)`; the allowlist reads it back as
+/// `PRINCIPAL * *`.
+fn no_requests_line(principal: &str, unused: usize) -> String {
+    format!("no requests recorded: {principal} ({} unused)", n_grants(unused))
+}
+
+/// `1 grant`, `2 grants`.
+fn n_grants(n: usize) -> String {
+    format!("{n} grant{}", if n == 1 { "" } else { "s" })
+}
+
+/// `proven against N logged requests`, `NOT PROVEN: …`, or `no requests recorded` (the minimal
+/// policy of a principal nothing exercised allows nothing).
+fn proof_line(principal: &LeastPrivilege) -> String {
+    let proof = &principal.proof;
+    if principal.requests == 0 {
+        return "no requests recorded: the minimal policy allows nothing".to_owned();
+    }
     let mut line = if proof.holds() {
-        format!("proven against {} logged requests", proof.checked)
+        format!("proven against {} logged request{}", proof.checked, if proof.checked == 1 { "" } else { "s" })
     } else {
         format!("NOT PROVEN: {} of {} logged requests decided differently", proof.failures.len(), proof.checked)
     };

@@ -81,6 +81,17 @@ impl Subject {
         }
     }
 
+    /// Every user and role of the world, in account and name order.
+    pub(crate) fn every(model: &Model) -> Vec<Subject> {
+        let mut out = Vec::new();
+        for a in model.accounts() {
+            let id = a.id.as_str();
+            out.extend(a.users.keys().filter_map(|n| Subject::user(model, id, n)));
+            out.extend(a.roles.keys().filter_map(|n| Subject::role(model, id, n)));
+        }
+        out
+    }
+
     /// A caller with the subject's identity policies, to gather them as the engine does.
     pub(crate) fn caller(&self) -> Caller {
         if self.role {
