@@ -7,14 +7,20 @@ use std::sync::LazyLock;
 
 use bytes::Bytes;
 use iamsim::World;
+use iamsim::live::Live;
+use iamsim::model::Model;
 use iamsim::wire::{Origin, WireRequest};
 use libfuzzer_sys::fuzz_target;
 
-static WORLD: LazyLock<World> = LazyLock::new(|| {
+/// Validated once; each input gets fresh live state from it (a world kept across inputs keeps
+/// every session and log entry: 3.2 GB after 10 M runs).
+static MODEL: LazyLock<Model> = LazyLock::new(|| {
     World::from_yaml(
         "accounts:\n  \"111111111111\":\n    users:\n      alice: { mfa: true }\n    oidc_providers:\n      token.actions.githubusercontent.com: { audiences: [sts.amazonaws.com] }\n    roles:\n      r:\n        trust: { Version: \"2012-10-17\", Statement: [{ Effect: Allow, Principal: { Federated: \"arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com\" }, Action: sts:AssumeRoleWithWebIdentity }] }\n",
     )
     .expect("the fuzz world is valid")
+    .model()
+    .clone()
 });
 
 fuzz_target!(|data: &[u8]| {
@@ -29,6 +35,6 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let request = WireRequest::new(request, Origin::in_process());
-    let response = iamsim::sts::handle(WORLD.live(), &request);
+    let response = iamsim::sts::handle(&Live::new(MODEL.clone()), &request);
     assert!(response.status().as_u16() >= 200);
 });
