@@ -18,6 +18,23 @@ use crate::model::Caller;
 pub const ROTATE_BEFORE: Duration = Duration::from_secs(300);
 
 /// Credentials a delivering service handed out, and when it got them.
+///
+/// ```
+/// use iamsim::live::{Mint, SessionKind};
+/// use iamsim::model::Caller;
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     roles:
+///       web: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: sts:AssumeRole }] } }
+/// "#)?;
+/// let mint = || Ok::<_, ()>(Mint { kind: SessionKind::AssumeRole, caller: Caller::role_session("111111111111", "web", "i-1"), lifetime_secs: 3600 });
+/// let delivered = world.live().delivered_credentials("ec2/i-1/2.0", mint).expect("minted");
+/// assert_eq!(delivered.last_updated, world.clock().now());
+/// assert!(delivered.session.is_role_session());
+/// assert_eq!(delivered.session.credentials.expiration, delivered.last_updated + std::time::Duration::from_secs(3600));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct Delivered {
     /// The STS session behind them.
@@ -48,6 +65,23 @@ impl Delivered {
 
 /// What a delivering service needs minted: the session's kind, who it stands for, and how long it
 /// lasts.
+///
+/// ```
+/// use iamsim::live::{Mint, SessionKind};
+/// use iamsim::model::Caller;
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     roles:
+///       web: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: sts:AssumeRole }] } }
+/// "#)?;
+/// let mint = || Ok::<_, ()>(Mint { kind: SessionKind::AssumeRole, caller: Caller::role_session("111111111111", "web", "i-1"), lifetime_secs: 3600 });
+/// let delivered = world.live().delivered_credentials("ec2/i-1/2.0", mint).expect("minted");
+/// assert_eq!(delivered.session.kind, SessionKind::AssumeRole);
+/// let identity = world.live().identity(&delivered.session.caller).expect("the world has the role");
+/// assert_eq!(identity.arn, "arn:aws:sts::111111111111:assumed-role/web/i-1");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Mint {
     /// The STS operation the service performs (`AssumeRole` for EC2, ECS and EKS Pod Identity).

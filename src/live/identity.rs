@@ -6,6 +6,22 @@ use super::Live;
 use crate::model::Caller;
 
 /// A caller as AWS names it.
+///
+/// ```
+/// use iamsim::model::Caller;
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     roles:
+///       reader: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { AWS: "111111111111" }, Action: sts:AssumeRole }] } }
+/// "#)?;
+/// let identity = world.live().identity(&Caller::role_session("111111111111", "reader", "app")).expect("the world has the role");
+/// assert_eq!(identity.arn, "arn:aws:sts::111111111111:assumed-role/reader/app");
+/// assert!(identity.user_id.starts_with("AROA") && identity.user_id.ends_with(":app"));
+/// assert_eq!(identity.account, "111111111111");
+/// assert!(world.live().identity(&Caller::Anonymous).is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Identity {
     /// `arn:aws:iam::111111111111:user/alice`, `arn:aws:sts::111111111111:assumed-role/reader/app`, …

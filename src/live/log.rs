@@ -10,6 +10,26 @@ use serde::{Deserialize, Serialize};
 use crate::policy::Decision;
 
 /// One request and what was decided for it.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users: { alice: {} }
+///     roles:
+///       reader: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { AWS: "arn:aws:iam::111111111111:user/alice" }, Action: sts:AssumeRole }] } }
+/// "#)?.without_recording();
+/// let sts = world.sts_client(world.user_credentials("111111111111", "alice"));
+/// sts.assume_role().role_arn("arn:aws:iam::111111111111:role/reader").role_session_name("app").send().await?;
+/// let log = world.access_log();
+/// let entry = log.last().expect("one request");
+/// assert_eq!((entry.request, entry.service.as_str(), entry.operation.as_str(), entry.status), (1, "sts", "AssumeRole", 200));
+/// assert_eq!(entry.caller.as_deref(), Some("arn:aws:iam::111111111111:user/alice"));
+/// assert!(entry.access_key_id.as_deref().is_some_and(|k| k.starts_with("AKIA")) && entry.error.is_none());
+/// assert!(entry.to_string().starts_with("#1 sts AssumeRole arn:aws:iam::111111111111:user/alice 200 allow sts:AssumeRole"));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
     /// The request's number in this world: 1, 2, …
@@ -54,6 +74,26 @@ impl std::fmt::Display for LogEntry {
 }
 
 /// One decision taken for a request.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users: { alice: {} }
+///     roles:
+///       reader: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { AWS: "arn:aws:iam::111111111111:user/alice" }, Action: sts:AssumeRole }] } }
+/// "#)?.without_recording();
+/// let sts = world.sts_client(world.user_credentials("111111111111", "alice"));
+/// sts.assume_role().role_arn("arn:aws:iam::111111111111:role/reader").role_session_name("app").send().await?;
+/// let log = world.access_log();
+/// let authorization = &log.last().expect("one request").authorizations[0];
+/// assert_eq!(authorization.action, "sts:AssumeRole");
+/// assert_eq!(authorization.resource, "arn:aws:iam::111111111111:role/reader");
+/// assert_eq!(authorization.decision, "allow");
+/// assert_eq!(authorization.statements.len(), 1, "the trust policy's statement");
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Authorization {
     /// The action, as the service asked it (`sts:AssumeRole`).

@@ -45,6 +45,25 @@ use crate::policy::{Action, Context, Decision, Resource};
 type Observer = Box<dyn Fn(&LogEntry) + Send + Sync>;
 
 /// The state of one running world. See the [module docs](self).
+///
+/// ```
+/// use iamsim::model::Caller;
+/// use iamsim::Context;
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users: { alice: { policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess] } }
+/// "#)?;
+/// let live = world.live();
+/// assert_eq!(live.now(), live.model().start_time());
+/// // A bucket created while the test runs is in the live store, not in the model.
+/// live.buckets().create("fresh", &"111111111111".parse()?, "us-east-1", live.now())?;
+/// assert!(world.model().bucket("fresh").is_none());
+/// let decision = live.authorize(&Caller::user("111111111111", "alice"), &"s3:GetObject".parse()?,
+///     &"arn:aws:s3:::fresh/a.txt".parse()?, &Context::new())?;
+/// assert!(decision.is_allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct Live {
     model: Model,
     clock: Clock,

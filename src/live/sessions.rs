@@ -6,6 +6,18 @@ use std::time::{Duration, SystemTime};
 use crate::model::{Caller, Ids};
 
 /// Temporary security credentials, as STS returns them.
+///
+/// ```
+/// use iamsim::live::SessionKind;
+/// use iamsim::model::Caller;
+/// let world = iamsim::World::from_yaml("accounts: { \"111111111111\": { users: { alice: {} } } }")?;
+/// let session = world.live().issue_session(SessionKind::GetSessionToken, Caller::user("111111111111", "alice"), 900);
+/// let credentials = &session.credentials;
+/// assert!(credentials.access_key_id.starts_with("ASIA"));
+/// assert_eq!(credentials.session_token.len(), 356);
+/// assert_eq!(credentials.expiration, world.clock().now() + std::time::Duration::from_secs(900));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TemporaryCredentials {
     /// `ASIA…`.
@@ -19,6 +31,24 @@ pub struct TemporaryCredentials {
 }
 
 /// Which STS operation created a session; what the session may do next depends on it.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use iamsim::live::SessionKind;
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users: { alice: {} }
+///     roles:
+///       reader: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { AWS: "arn:aws:iam::111111111111:user/alice" }, Action: sts:AssumeRole }] } }
+/// "#)?.without_recording();
+/// let sts = world.sts_client(world.user_credentials("111111111111", "alice"));
+/// let assumed = sts.assume_role().role_arn("arn:aws:iam::111111111111:role/reader").role_session_name("app").send().await?;
+/// let key = assumed.credentials().map(|c| c.access_key_id().to_owned()).unwrap_or_default();
+/// let session = world.live().session(&key).expect("issued by the world's STS");
+/// assert_eq!(session.kind, SessionKind::AssumeRole);
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 pub enum SessionKind {
     /// `AssumeRole` (also role chaining).
@@ -34,6 +64,25 @@ pub enum SessionKind {
 }
 
 /// A session issued by the world's STS.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users: { alice: {} }
+///     roles:
+///       reader: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { AWS: "arn:aws:iam::111111111111:user/alice" }, Action: sts:AssumeRole }] } }
+/// "#)?.without_recording();
+/// let sts = world.sts_client(world.user_credentials("111111111111", "alice"));
+/// let assumed = sts.assume_role().role_arn("arn:aws:iam::111111111111:role/reader").role_session_name("app").send().await?;
+/// let key = assumed.credentials().map(|c| c.access_key_id().to_owned()).unwrap_or_default();
+/// let session = world.live().session(&key).expect("issued by the world's STS");
+/// assert!(session.is_role_session());
+/// assert_eq!(session.issued_at, world.clock().now());
+/// assert_eq!(session.signing_key().session_token.as_deref(), Some(session.credentials.session_token.as_str()));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct Session {
     /// The operation that created it.
@@ -67,6 +116,20 @@ impl Session {
 
 /// What verifying a request signed with an access key needs: the secret, the session token the
 /// request must carry (temporary credentials only), expiry, and the caller it authenticates.
+///
+/// ```
+/// use iamsim::live::SessionKind;
+/// use iamsim::model::Caller;
+/// let world = iamsim::World::from_yaml("accounts: { \"111111111111\": { users: { alice: {} } } }")?;
+/// let alice = &world.model().account("111111111111").and_then(|a| a.user("alice")).expect("in the fixture").access_keys[0];
+/// let long_term = world.live().signing_key(&alice.id).expect("a key of the world");
+/// assert!(long_term.active && long_term.session_token.is_none() && long_term.expires.is_none());
+/// assert_eq!(long_term.caller.account(), Some("111111111111"));
+/// let session = world.live().issue_session(SessionKind::GetSessionToken, Caller::user("111111111111", "alice"), 900);
+/// let temporary = world.live().signing_key(&session.credentials.access_key_id).expect("issued");
+/// assert_eq!(temporary.expires, Some(session.credentials.expiration));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct SigningKey {
     /// The access key id.

@@ -19,6 +19,32 @@ use crate::policy::{
 
 /// What a role session carries besides its role: the session name, session policies and tags,
 /// the source identity, and how it was authenticated.
+///
+/// ```
+/// use iamsim::model::{Caller, SessionDetails};
+/// use iamsim::Context;
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users: { alice: {} }
+///     roles:
+///       reader:
+///         trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { AWS: "111111111111" }, Action: sts:AssumeRole }] }
+///         inline_policies:
+///           TeamPhotos: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: s3:GetObject, Resource: "*",
+///                         Condition: { StringEquals: { "aws:PrincipalTag/team": photos } } }] }
+/// "#)?;
+/// let (get, photo) = ("s3:GetObject".parse()?, "arn:aws:s3:::photos/a.jpg".parse()?);
+/// let untagged = Caller::role_session("111111111111", "reader", "app");
+/// assert!(!world.authorize(&untagged, &get, &photo, &Context::new())?.is_allowed());
+/// let tagged = Caller::RoleSession {
+///     account: "111111111111".into(),
+///     role: "reader".into(),
+///     session: SessionDetails { name: "app".into(), tags: [("team".into(), "photos".into())].into(), ..SessionDetails::default() },
+/// };
+/// assert!(world.authorize(&tagged, &get, &photo, &Context::new())?.is_allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct SessionDetails {
     /// The role session name.
@@ -148,6 +174,18 @@ impl Caller {
 }
 
 /// A caller or resource the world does not have.
+///
+/// ```
+/// use iamsim::model::{Caller, UnknownEntity};
+/// let world = iamsim::World::from_yaml("accounts: { \"111111111111\": {} }")?;
+/// let (get, photo) = ("s3:GetObject".parse()?, "arn:aws:s3:::photos/a.jpg".parse()?);
+/// let err = world.authorize(&Caller::user("111111111111", "nobody"), &get, &photo, &iamsim::Context::new()).unwrap_err();
+/// assert_eq!(err, UnknownEntity::User { account: "111111111111".into(), name: "nobody".into() });
+/// assert_eq!(err.to_string(), "account 111111111111 has no user `nobody`");
+/// let err = world.authorize(&Caller::user("222222222222", "alice"), &get, &photo, &iamsim::Context::new()).unwrap_err();
+/// assert_eq!(err, UnknownEntity::Account("222222222222".into()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum UnknownEntity {
     /// No such account.
@@ -172,6 +210,31 @@ pub enum UnknownEntity {
 }
 
 /// The request and policies a world puts in force for one question, before evaluation.
+///
+/// ```
+/// use iamsim::model::Caller;
+/// use iamsim::policy::PolicyType;
+/// use iamsim::{evaluate, Context};
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users: { alice: {} }
+///     roles:
+///       reader:
+///         trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { AWS: "111111111111" }, Action: sts:AssumeRole }] }
+///         inline_policies:
+///           TeamPhotos: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: s3:GetObject, Resource: "*",
+///                         Condition: { StringEquals: { "aws:PrincipalTag/team": photos } } }] }
+/// "#)?;
+/// let caller = Caller::role_session("111111111111", "reader", "app");
+/// let prepared = world.model().prepare(&caller, &"s3:GetObject".parse()?, &"arn:aws:s3:::photos/a.jpg".parse()?,
+///     &Context::new(), world.clock().now())?;
+/// // The role's inline policy is in force, and the request carries what the world derives.
+/// assert_eq!(prepared.policies.policies().filter(|(t, _)| *t == PolicyType::Identity).count(), 1);
+/// assert_eq!(prepared.request.principal().role_arn(), Some("arn:aws:iam::111111111111:role/reader"));
+/// assert!(!evaluate(&prepared.request, &prepared.policies).is_allowed(), "the session has no team tag");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Prepared {
     /// The request, with every context key the world derives.

@@ -32,6 +32,20 @@ use crate::policy::{AccountId, Severity};
 
 /// Whether an instance's metadata service requires IMDSv2 session tokens (`HttpTokens`,
 /// EC2 User Guide, "Configure the instance metadata options").
+///
+/// ```
+/// use iamsim::model::HttpTokens;
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts: { "111111111111": {} }
+/// instances:
+///   old: { account: "111111111111" }
+///   hardened: { account: "111111111111", http_tokens: required }
+/// "#)?;
+/// let tokens = |name: &str| world.model().instance(name).and_then(|i| world.model().instance_metadata(i)).map(|m| m.http_tokens);
+/// assert_eq!(tokens("old"), Some(HttpTokens::Optional));
+/// assert_eq!(tokens("hardened"), Some(HttpTokens::Required));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum HttpTokens {
@@ -44,6 +58,21 @@ pub enum HttpTokens {
 }
 
 /// What an instance's metadata service tells about it.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts: { "111111111111": {} }
+/// instances:
+///   web: { account: "111111111111", private_ip: 10.0.1.2, instance_type: m5.large, tags: { Name: web } }
+/// "#)?;
+/// let web = world.model().instance("web").expect("in the fixture");
+/// let metadata = world.model().instance_metadata(web).expect("every instance has metadata");
+/// assert_eq!(metadata.arn, format!("arn:aws:ec2:us-east-1:111111111111:instance/{}", web.id));
+/// assert_eq!(metadata.private_ip, std::net::Ipv4Addr::new(10, 0, 1, 2));
+/// assert_eq!((metadata.instance_type.as_str(), metadata.availability_zone.as_str()), ("m5.large", "us-east-1a"));
+/// assert!(metadata.vpc_id.starts_with("vpc-") && !metadata.metadata_tags);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstanceMetadata {
     /// `arn:aws:ec2:REGION:ACCOUNT:instance/ID`: `ec2:SourceInstanceARN` of its role credentials.
@@ -101,6 +130,22 @@ impl InstanceMetadata {
 
 /// An ECS task and the credentials id its containers find in
 /// `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (`/v2/credentials/ID`).
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     roles: { api: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Service: ecs-tasks.amazonaws.com }, Action: sts:AssumeRole }] } } }
+/// tasks:
+///   api: { account: "111111111111", role: api, cluster: prod }
+/// "#)?;
+/// let task = world.model().task("api").expect("in the fixture");
+/// assert_eq!((task.cluster.as_str(), task.role.as_deref()), ("prod", Some("api")));
+/// assert_eq!(task.arn, format!("arn:aws:ecs:us-east-1:111111111111:task/prod/{}", task.task_id));
+/// assert_eq!(task.credentials_id.len(), 36, "a UUID");
+/// assert!(task.authorization_token.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Task {
     /// The fixture's name for the task.
@@ -124,6 +169,23 @@ pub struct Task {
 }
 
 /// An EKS cluster.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     roles: { api: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Service: pods.eks.amazonaws.com }, Action: [sts:AssumeRole, sts:TagSession] }] } } }
+/// eks_clusters:
+///   main: { account: "111111111111" }
+/// pods:
+///   api-0: { cluster: main, namespace: shop, service_account: api, pod_identity_role: api }
+/// "#)?;
+/// let main = world.model().eks_cluster("main").expect("in the fixture");
+/// assert_eq!(main.arn, "arn:aws:eks:us-east-1:111111111111:cluster/main");
+/// assert!(main.oidc_issuer.starts_with("oidc.eks.us-east-1.amazonaws.com/id/"));
+/// assert_eq!(world.model().eks_clusters().count(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EksCluster {
     /// The cluster name.
@@ -139,6 +201,23 @@ pub struct EksCluster {
 }
 
 /// A pod of an EKS cluster.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     roles: { api: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Service: pods.eks.amazonaws.com }, Action: [sts:AssumeRole, sts:TagSession] }] } } }
+/// eks_clusters:
+///   main: { account: "111111111111" }
+/// pods:
+///   api-0: { cluster: main, namespace: shop, service_account: api, pod_identity_role: api }
+/// "#)?;
+/// let pod = world.model().pod("api-0").expect("in the fixture");
+/// assert_eq!((pod.cluster.as_str(), pod.namespace.as_str(), pod.service_account.as_str()), ("main", "shop", "api"));
+/// assert_eq!((pod.pod_identity_role.as_deref(), pod.irsa_role.as_deref()), (Some("api"), None));
+/// assert!(!pod.uid.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Pod {
     /// The pod name.

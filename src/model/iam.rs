@@ -8,15 +8,51 @@ use crate::arn::Arn;
 use crate::policy::{AccountId, Policy, Tags};
 
 /// A policy attached to an identity: a managed policy (shared) or an inline one.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users:
+///       alice:
+///         policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]
+///         inline_policies:
+///           ReadPhotos: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: s3:GetObject, Resource: "arn:aws:s3:::photos/*" }] }
+/// "#)?;
+/// let alice = world.model().account("111111111111").and_then(|a| a.user("alice")).expect("in the fixture");
+/// assert_eq!(&*alice.managed_policies[0].label, "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess");
+/// let inline = &alice.inline_policies[0];
+/// assert_eq!(&*inline.label, "user/alice/ReadPhotos");
+/// assert_eq!(inline.policy.name(), Some("user/alice/ReadPhotos"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct AttachedPolicy {
-    /// The policy's name for explanations: the managed policy's ARN, or `user/alice/inline/Name`.
+    /// The policy's name for explanations: the managed policy's ARN, or `user/alice/Name` for an inline one.
     pub label: Arc<str>,
     /// The compiled policy, named by `label`.
     pub policy: Arc<Policy>,
 }
 
 /// A customer managed or AWS managed policy.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     policies:
+///       ReadPhotos:
+///         path: /app/
+///         description: Read the photos
+///         document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: s3:GetObject, Resource: "arn:aws:s3:::photos/*" }] }
+/// "#)?;
+/// let policy = world.model().account("111111111111").and_then(|a| a.policy("ReadPhotos")).expect("in the fixture");
+/// assert_eq!(policy.arn.as_str(), "arn:aws:iam::111111111111:policy/app/ReadPhotos");
+/// assert_eq!((policy.path.as_str(), policy.description.as_deref()), ("/app/", Some("Read the photos")));
+/// assert!(policy.id.starts_with("ANPA"));
+/// assert_eq!(policy.policy.name(), Some(policy.arn.as_str()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct ManagedPolicy {
     /// The policy name.
@@ -34,6 +70,22 @@ pub struct ManagedPolicy {
 }
 
 /// An access key of an IAM user.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users:
+///       alice: { access_keys: [{}, { id: AKIAIOSFODNN7EXAMPLE, secret: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY, status: Inactive }] }
+/// "#)?;
+/// let alice = world.model().account("111111111111").and_then(|a| a.user("alice")).expect("in the fixture");
+/// assert!(alice.access_keys[0].active && alice.access_keys[0].id.starts_with("AKIA"));
+/// let given = &alice.access_keys[1];
+/// assert_eq!((given.id.as_str(), given.active), ("AKIAIOSFODNN7EXAMPLE", false));
+/// let (_, owner, _) = world.model().access_key_owner("AKIAIOSFODNN7EXAMPLE").expect("a key of the world");
+/// assert_eq!(owner.name, "alice");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AccessKey {
     /// The access key id (`AKIA…`).
@@ -45,6 +97,22 @@ pub struct AccessKey {
 }
 
 /// A virtual MFA device.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users:
+///       alice: { mfa: { secret: JBSWY3DPEHPK3PXP } }
+///       bob: {}
+/// "#)?;
+/// let account = world.model().account("111111111111").expect("in the fixture");
+/// let device = account.user("alice").and_then(|u| u.mfa.as_ref()).expect("alice has a device");
+/// assert_eq!(device.serial, "arn:aws:iam::111111111111:mfa/alice");
+/// assert_eq!(device.seed, "JBSWY3DPEHPK3PXP");
+/// assert!(account.user("bob").is_some_and(|u| u.mfa.is_none()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MfaDevice {
     /// `arn:aws:iam::ACCOUNT:mfa/NAME`.
@@ -54,6 +122,26 @@ pub struct MfaDevice {
 }
 
 /// An IAM user.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users:
+///       alice: { path: /staff/, groups: [readers], tags: { team: photos } }
+///     groups:
+///       readers: { policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess] }
+///     buckets: { photos: {} }
+/// "#)?;
+/// let alice = world.model().account("111111111111").and_then(|a| a.user("alice")).expect("in the fixture");
+/// assert_eq!(alice.arn.as_str(), "arn:aws:iam::111111111111:user/staff/alice");
+/// assert!(alice.id.starts_with("AIDA"));
+/// assert_eq!((alice.groups.as_slice(), alice.tags.get("team")), (&["readers".to_owned()][..], Some("photos")));
+/// assert_eq!(alice.access_keys.len(), 1, "one key by default");
+/// // Her group's policy is in force for her.
+/// assert!(world.user("111111111111", "alice").can("s3:GetObject").on("arn:aws:s3:::photos/a.jpg").is_allowed());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct User {
     /// The name.
@@ -81,6 +169,23 @@ pub struct User {
 }
 
 /// An IAM group.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     groups:
+///       readers:
+///         path: /teams/
+///         policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]
+/// "#)?;
+/// let readers = world.model().account("111111111111").and_then(|a| a.group("readers")).expect("in the fixture");
+/// assert_eq!(readers.arn.as_str(), "arn:aws:iam::111111111111:group/teams/readers");
+/// assert!(readers.id.starts_with("AGPA"));
+/// assert_eq!(readers.managed_policies.len(), 1);
+/// assert!(readers.inline_policies.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Group {
     /// The name.
@@ -98,6 +203,24 @@ pub struct Group {
 }
 
 /// An instance profile.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     roles:
+///       web: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: sts:AssumeRole }] }, instance_profile: true }
+///       batch: { trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: sts:AssumeRole }] }, instance_profile: batch-profile }
+/// "#)?;
+/// let account = world.model().account("111111111111").expect("in the fixture");
+/// let web = account.role("web").and_then(|r| r.instance_profile.as_ref()).expect("a profile");
+/// assert_eq!(web.name, "web");
+/// assert_eq!(web.arn.as_str(), "arn:aws:iam::111111111111:instance-profile/web");
+/// assert!(web.id.starts_with("AIPA"));
+/// let batch = account.role("batch").and_then(|r| r.instance_profile.as_ref()).expect("a profile");
+/// assert_eq!(batch.name, "batch-profile");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstanceProfile {
     /// The name.
@@ -109,6 +232,27 @@ pub struct InstanceProfile {
 }
 
 /// An IAM role.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     roles:
+///       web:
+///         path: /app/
+///         trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Service: ec2.amazonaws.com }, Action: sts:AssumeRole }] }
+///         max_session_duration: 7200
+///         tags: { team: web }
+/// "#)?;
+/// let web = world.model().account("111111111111").and_then(|a| a.role("web")).expect("in the fixture");
+/// assert_eq!(web.arn.as_str(), "arn:aws:iam::111111111111:role/app/web");
+/// assert!(web.id.starts_with("AROA"));
+/// assert_eq!(web.max_session_duration, 7200);
+/// assert_eq!(web.trust.policy.statement_count(), 1);
+/// assert!(!web.is_service_linked());
+/// assert_eq!(web.tags.get("team"), Some("web"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Role {
     /// The name.
@@ -146,6 +290,20 @@ impl Role {
 }
 
 /// An IAM OIDC identity provider.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     oidc_providers:
+///       token.actions.githubusercontent.com: { audiences: [sts.amazonaws.com] }
+/// "#)?;
+/// let account = world.model().account("111111111111").expect("in the fixture");
+/// let github = &account.oidc_providers["token.actions.githubusercontent.com"];
+/// assert_eq!(github.arn.as_str(), "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com");
+/// assert_eq!(github.audiences, ["sts.amazonaws.com"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OidcProvider {
     /// The issuer without `https://`, for example `token.actions.githubusercontent.com`.
@@ -159,6 +317,20 @@ pub struct OidcProvider {
 }
 
 /// An IAM SAML identity provider.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     saml_providers:
+///       okta: {}
+/// "#)?;
+/// let account = world.model().account("111111111111").expect("in the fixture");
+/// let okta = &account.saml_providers["okta"];
+/// assert_eq!(okta.arn.as_str(), "arn:aws:iam::111111111111:saml-provider/okta");
+/// assert_eq!(okta.name, "okta");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SamlProvider {
     /// The name.
@@ -218,6 +390,22 @@ impl PublicAccessBlock {
 
 /// One account and its IAM entities. Maps are keyed by name as written; lookups by name are
 /// case-insensitive where IAM's are (names are unique regardless of case).
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     alias: dev
+///     users: { alice: {} }
+/// "#)?;
+/// let account = world.model().account("111111111111").expect("in the fixture");
+/// assert_eq!((account.id.as_str(), account.alias.as_deref()), ("111111111111", Some("dev")));
+/// assert_eq!(account.canonical_user_id.len(), 64);
+/// // IAM names are unique regardless of case, and found regardless of case.
+/// assert_eq!(account.user("ALICE").map(|u| u.name.as_str()), Some("alice"));
+/// assert!(account.role("alice").is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Account {
     /// The account id.

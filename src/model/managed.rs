@@ -58,6 +58,12 @@ pub fn aws_managed_policy(name: &str) -> Option<Arc<Policy>> {
 }
 
 /// The names of the shipped AWS managed policies.
+///
+/// ```
+/// let names: Vec<&str> = iamsim::model::shipped_aws_managed_policies().collect();
+/// assert!(names.contains(&"AdministratorAccess") && names.contains(&"AmazonS3ReadOnlyAccess"));
+/// assert!(names.iter().all(|n| iamsim::model::aws_managed_policy(n).is_some()));
+/// ```
 pub fn shipped_aws_managed_policies() -> impl Iterator<Item = &'static str> {
     SHIPPED.iter().map(|(n, _)| *n)
 }

@@ -76,6 +76,24 @@ impl fmt::Display for Problem {
 }
 
 /// A validated world model. See the [module docs](self).
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// seed: 7
+/// clock: 2026-03-01T12:00:00Z
+/// accounts:
+///   "111111111111":
+///     users: { alice: {} }
+///     buckets: { photos: {} }
+/// "#)?;
+/// let model = world.model();
+/// assert_eq!(model.seed(), 7);
+/// assert_eq!(model.start_time(), std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_772_366_400));
+/// assert_eq!(model.accounts().count(), 1);
+/// assert_eq!(model.bucket("photos").map(|b| b.account.as_str()), Some("111111111111"));
+/// assert!(model.account("222222222222").is_none() && model.organization().is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Model {
     pub(crate) ids: Ids,

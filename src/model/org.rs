@@ -8,6 +8,29 @@ use super::iam::AttachedPolicy;
 use crate::policy::{AccountId, Policy};
 
 /// An organizational unit.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// organization:
+///   management_account: "111111111111"
+///   ous: [prod/web]
+///   accounts: { "222222222222": prod/web }
+///   policies:
+///     NoDelete: { Version: "2012-10-17", Statement: [{ Effect: Deny, Action: s3:DeleteObject, Resource: "*" }] }
+///   scps: { prod: [NoDelete] }
+/// accounts:
+///   "111111111111": {}
+///   "222222222222":
+///     users: { bob: { policies: [arn:aws:iam::aws:policy/AdministratorAccess] } }
+///     buckets: { data: {} }
+/// "#)?;
+/// let org = world.model().organization().expect("the fixture has one");
+/// let web = &org.ous["prod/web"];
+/// assert_eq!(web.path, "prod/web");
+/// assert!(web.id.starts_with("ou-"));
+/// assert!(org.ous.contains_key("prod"), "parents are implied");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrganizationalUnit {
     /// The path from the root, such as `prod/web`.
@@ -17,6 +40,31 @@ pub struct OrganizationalUnit {
 }
 
 /// An organization.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// organization:
+///   management_account: "111111111111"
+///   ous: [prod/web]
+///   accounts: { "222222222222": prod/web }
+///   policies:
+///     NoDelete: { Version: "2012-10-17", Statement: [{ Effect: Deny, Action: s3:DeleteObject, Resource: "*" }] }
+///   scps: { prod: [NoDelete] }
+/// accounts:
+///   "111111111111": {}
+///   "222222222222":
+///     users: { bob: { policies: [arn:aws:iam::aws:policy/AdministratorAccess] } }
+///     buckets: { data: {} }
+/// "#)?;
+/// let org = world.model().organization().expect("the fixture has one");
+/// let member = "222222222222".parse()?;
+/// assert!(org.id.starts_with("o-") && org.contains(&member));
+/// assert_eq!(org.levels(&member), Some(vec!["root".into(), "prod".into(), "prod/web".into(), "222222222222".into()]));
+/// // The SCP on `prod` denies bob, even with AdministratorAccess.
+/// let delete = world.user("222222222222", "bob").can("s3:DeleteObject").on("arn:aws:s3:::data/k");
+/// assert_eq!(delete.outcome(), iamsim::Outcome::ExplicitDeny);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Organization {
     /// The organization id (`o-…`).

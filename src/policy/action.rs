@@ -29,6 +29,16 @@ pub struct Action {
 }
 
 /// Why a string is not an action.
+///
+/// ```
+/// use iamsim::policy::{Action, ActionError};
+/// assert_eq!(Action::new("GetObject"), Err(ActionError::MissingService("GetObject".into())));
+/// assert_eq!(Action::new("s3:Get*"), Err(ActionError::Wildcard("s3:Get*".into())));
+/// assert_eq!(
+///     Action::new("s3:Get*").unwrap_err().to_string(),
+///     "`s3:Get*` is not an action: a request names one action, without wildcards"
+/// );
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ActionError {
     /// No `service:` prefix.

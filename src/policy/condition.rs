@@ -20,6 +20,17 @@ use crate::arn::Arn;
 use crate::wildcard::Glob;
 
 /// A condition operator without its qualifiers.
+///
+/// ```
+/// use iamsim::policy::{BaseOperator, ConditionOperator};
+/// let op: ConditionOperator = "StringNotLikeIfExists".parse()?;
+/// assert_eq!(op.base, BaseOperator::StringNotLike);
+/// assert_eq!(op.base.as_str(), "StringNotLike");
+/// assert!(op.base.is_negated());
+/// assert!(!BaseOperator::StringLike.is_negated());
+/// assert_eq!(BaseOperator::ALL.len(), 27);
+/// # Ok::<(), iamsim::policy::UnknownOperator>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[allow(missing_docs, reason = "the variants are AWS's operator names")]
 pub enum BaseOperator {
@@ -161,6 +172,15 @@ impl fmt::Display for BaseOperator {
 }
 
 /// `ForAllValues:` or `ForAnyValue:`.
+///
+/// ```
+/// use iamsim::policy::{ConditionOperator, SetQualifier};
+/// let all: ConditionOperator = "ForAllValues:StringEquals".parse()?;
+/// assert_eq!(all.set, Some(SetQualifier::ForAllValues));
+/// let plain: ConditionOperator = "StringEquals".parse()?;
+/// assert_eq!(plain.set, None);
+/// # Ok::<(), iamsim::policy::UnknownOperator>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SetQualifier {
     /// True when every request value matches; also when the key is absent or empty.
@@ -192,6 +212,14 @@ pub struct ConditionOperator {
 }
 
 /// A condition operator name AWS does not define.
+///
+/// ```
+/// use iamsim::policy::{ConditionOperator, UnknownOperator};
+/// let err = "StringEqual".parse::<ConditionOperator>().unwrap_err();
+/// assert_eq!(err.name, "StringEqual");
+/// assert_eq!(err.suggestion.as_deref(), Some("StringEquals"));
+/// assert_eq!(err.to_string(), "unknown condition operator `StringEqual`, did you mean `StringEquals`?");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("unknown condition operator `{name}`{}", suggestion.as_ref().map(|s| format!(", did you mean `{s}`?")).unwrap_or_default())]
 pub struct UnknownOperator {

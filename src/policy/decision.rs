@@ -8,6 +8,19 @@ use super::action::Action;
 use super::document::Effect;
 
 /// The kinds of policy AWS evaluates, in the order this crate reports them.
+///
+/// ```
+/// use iamsim::policy::{Cause, PolicyType};
+/// use iamsim::{evaluate, AuthzRequest, Policy, PolicySet};
+/// let boundary = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#)?;
+/// let identity = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)?;
+/// let set = PolicySet::new().identity(identity.named("S3")).boundary(boundary.named("ListOnly"));
+/// let request = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "s3:GetObject", "arn:aws:s3:::b/k")?;
+/// let decision = evaluate(&request, &set);
+/// assert_eq!(decision.cause(), Cause::NoAllow(PolicyType::PermissionsBoundary));
+/// assert_eq!(PolicyType::PermissionsBoundary.to_string(), "permissions boundary");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PolicyType {
@@ -56,6 +69,22 @@ impl fmt::Display for PolicyType {
 }
 
 /// Allow, explicit deny or implicit deny.
+///
+/// ```
+/// use iamsim::{evaluate, AuthzRequest, Outcome, Policy, PolicySet};
+/// let policy = Policy::parse(r#"{"Version":"2012-10-17","Statement":[
+///     {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+///     {"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::secrets/*"}]}"#)?;
+/// let set = PolicySet::new().identity(policy.named("ReadButNotSecrets"));
+/// let outcome = |resource: &str| -> Result<Outcome, Box<dyn std::error::Error>> {
+///     let request = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "s3:GetObject", resource)?;
+///     Ok(evaluate(&request, &set).outcome())
+/// };
+/// assert_eq!(outcome("arn:aws:s3:::photos/a.jpg")?, Outcome::Allow);
+/// assert_eq!(outcome("arn:aws:s3:::secrets/key")?, Outcome::ExplicitDeny);
+/// assert_eq!(Outcome::ExplicitDeny.as_str(), "explicit_deny");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -85,6 +114,17 @@ impl fmt::Display for Outcome {
 }
 
 /// Which kind of policy decided a denial.
+///
+/// ```
+/// use iamsim::policy::{Cause, PolicyType};
+/// use iamsim::{evaluate, AuthzRequest, Policy, PolicySet};
+/// let deny = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#)?;
+/// let request = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "s3:GetObject", "arn:aws:s3:::b/k")?;
+/// assert_eq!(evaluate(&request, &PolicySet::new()).cause(), Cause::NoAllow(PolicyType::Identity));
+/// let set = PolicySet::new().identity(deny.named("DenyS3"));
+/// assert_eq!(evaluate(&request, &set).cause(), Cause::ExplicitDeny(PolicyType::Identity));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
@@ -100,6 +140,20 @@ pub enum Cause {
 }
 
 /// One statement that applied to the request.
+///
+/// ```
+/// use iamsim::policy::{Effect, PolicyType};
+/// use iamsim::{evaluate, AuthzRequest, Policy, PolicySet};
+/// let policy = Policy::parse(r#"{"Version":"2012-10-17","Statement":[
+///     {"Sid":"Read","Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#)?;
+/// let request = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "s3:GetObject", "arn:aws:s3:::b/k")?;
+/// let decision = evaluate(&request, &PolicySet::new().identity(policy.named("ReadAll")));
+/// let reason = &decision.reasons()[0];
+/// assert_eq!((reason.policy_type, reason.effect, reason.statement), (PolicyType::Identity, Effect::Allow, 0));
+/// assert_eq!(reason.sid.as_deref(), Some("Read"));
+/// assert_eq!(reason.to_string(), "Allow in identity-based policy `ReadAll`, statement 0 (Sid `Read`)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Reason {
     /// The kind of policy.

@@ -18,6 +18,17 @@ use crate::path::JsonPath;
 use crate::wildcard::Glob;
 
 /// `Allow` or `Deny`.
+///
+/// ```
+/// use iamsim::policy::Effect;
+/// use iamsim::{evaluate, AuthzRequest, Policy, PolicySet};
+/// let policy = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}"#)?;
+/// let request = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "s3:GetObject", "arn:aws:s3:::b/k")?;
+/// let decision = evaluate(&request, &PolicySet::new().identity(policy.named("DenyS3")));
+/// assert_eq!(decision.reasons()[0].effect, Effect::Deny);
+/// assert_eq!(Effect::Deny.to_string(), "Deny");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub enum Effect {
     /// The statement grants.
@@ -36,6 +47,18 @@ impl fmt::Display for Effect {
 }
 
 /// The policy language version (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html>).
+///
+/// ```
+/// use iamsim::policy::PolicyVersion;
+/// use iamsim::Policy;
+/// let current = Policy::parse(r#"{"Version":"2012-10-17","Statement":[]}"#)?;
+/// assert_eq!(current.version(), PolicyVersion::V2012_10_17);
+/// assert!(current.version().has_variables());
+/// let unversioned = Policy::parse(r#"{"Statement":[]}"#)?;
+/// assert_eq!(unversioned.version(), PolicyVersion::Unspecified);
+/// assert!(!unversioned.version().has_variables());
+/// # Ok::<(), iamsim::policy::PolicyError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PolicyVersion {
     /// `2012-10-17`: the current version, with policy variables.
@@ -53,6 +76,7 @@ impl PolicyVersion {
     }
 }
 
+// Values echoed from the document are cut to a readable length (`` `xxxx…` (5000 characters) ``).
 /// Why a policy document was rejected: where in the JSON, and what is wrong.
 ///
 /// ```
@@ -62,7 +86,6 @@ impl PolicyVersion {
 /// assert_eq!(err.to_string(), "Statement[0].Condition.StringEquals: expected an object of condition keys");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-// Values echoed from the document are cut to a readable length (`` `xxxx…` (5000 characters) ``).
 #[error("{}{}", if path.is_root() { String::new() } else { format!("{}: ", path.for_message()) }, crate::text::cut_quoted(&kind.to_string()))]
 pub struct PolicyError {
     /// Where: a dotted path with `[index]` for array elements, the root for the whole document.
@@ -72,6 +95,15 @@ pub struct PolicyError {
 }
 
 /// What is wrong with a policy document.
+///
+/// ```
+/// use iamsim::policy::PolicyErrorKind;
+/// use iamsim::Policy;
+/// let err = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Efect":"Allow","Action":"s3:*","Resource":"*"}]}"#).unwrap_err();
+/// assert_eq!(err.kind, PolicyErrorKind::UnknownField { field: "Efect".into(), suggestion: Some("Effect") });
+/// let err = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Permit","Action":"s3:*","Resource":"*"}]}"#).unwrap_err();
+/// assert_eq!(err.kind, PolicyErrorKind::Effect("Permit".into()));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyErrorKind {
     /// Not JSON at all.

@@ -84,6 +84,16 @@ impl fmt::Display for Resource {
 }
 
 /// Why [`AuthzRequest::parse`] failed.
+///
+/// ```
+/// use iamsim::policy::RequestError;
+/// use iamsim::AuthzRequest;
+/// let err = AuthzRequest::parse("arn:aws:iam::111122223333:user/alice", "GetObject", "arn:aws:s3:::b/k").unwrap_err();
+/// assert!(matches!(err, RequestError::Action(_)));
+/// assert_eq!(err.to_string(), "action: `GetObject` is not an action: expected `service:ActionName`");
+/// let err = AuthzRequest::parse("alice", "s3:GetObject", "arn:aws:s3:::b/k").unwrap_err();
+/// assert!(matches!(err, RequestError::Principal(_)));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum RequestError {
     /// The principal text.

@@ -76,6 +76,15 @@ impl serde::Serialize for AccountId {
 }
 
 /// Why a text does not name a principal.
+///
+/// ```
+/// use iamsim::policy::{AccountId, PrincipalError};
+/// use iamsim::Principal;
+/// assert_eq!(AccountId::new("1234"), Err(PrincipalError::InvalidAccount("1234".into())));
+/// let instance = "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc";
+/// assert_eq!(Principal::parse(instance), Err(PrincipalError::NotAPrincipal(instance.into())));
+/// assert!(matches!(Principal::parse("not an arn"), Err(PrincipalError::Arn(_))));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PrincipalError {
     /// Not a 12-digit account id.
@@ -194,6 +203,15 @@ pub enum Principal {
 }
 
 /// An IAM user. Built by [`Principal::user`] or [`Principal::parse`].
+///
+/// ```
+/// use iamsim::Principal;
+/// let alice = Principal::user("arn:aws:iam::111122223333:user/staff/alice")?;
+/// assert!(matches!(alice, Principal::User(_)));
+/// assert_eq!(alice.username(), Some("alice"));
+/// assert_eq!(alice.kind(), "User");
+/// # Ok::<(), iamsim::policy::PrincipalError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserPrincipal {
     arn: Arn,
@@ -204,6 +222,16 @@ pub struct UserPrincipal {
 }
 
 /// A role session. Built by [`Principal::role_session`] or [`Principal::parse`].
+///
+/// ```
+/// use iamsim::Principal;
+/// let session = Principal::parse("arn:aws:sts::111122223333:assumed-role/reader/app")?;
+/// assert!(matches!(session, Principal::RoleSession(_)));
+/// assert_eq!(session.kind(), "AssumedRole");
+/// assert_eq!(session.role_arn(), Some("arn:aws:iam::111122223333:role/reader"));
+/// assert_eq!(session.session_arn(), Some("arn:aws:sts::111122223333:assumed-role/reader/app"));
+/// # Ok::<(), iamsim::policy::PrincipalError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleSessionPrincipal {
     session_arn: Arn,
@@ -216,6 +244,16 @@ pub struct RoleSessionPrincipal {
 }
 
 /// The root user of an account.
+///
+/// ```
+/// use iamsim::{AccountId, Principal};
+/// let root = Principal::root(&AccountId::new("111122223333")?);
+/// assert!(matches!(root, Principal::Root(_)));
+/// assert_eq!(root.arn(), Some("arn:aws:iam::111122223333:root"));
+/// assert_eq!(root.kind(), "Account");
+/// assert_eq!(root.userid(), Some("111122223333"));
+/// # Ok::<(), iamsim::policy::PrincipalError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RootPrincipal {
     arn: Arn,
@@ -223,6 +261,15 @@ pub struct RootPrincipal {
 }
 
 /// A federated user (`arn:aws:sts::ACCOUNT:federated-user/NAME`).
+///
+/// ```
+/// use iamsim::Principal;
+/// let bob = Principal::parse("arn:aws:sts::111122223333:federated-user/bob")?;
+/// assert!(matches!(bob, Principal::FederatedUser(_)));
+/// assert_eq!(bob.kind(), "FederatedUser");
+/// assert_eq!(bob.userid(), Some("111122223333:bob"));
+/// # Ok::<(), iamsim::policy::PrincipalError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FederatedUserPrincipal {
     arn: Arn,
@@ -234,12 +281,30 @@ pub struct FederatedUserPrincipal {
 
 /// A web identity or SAML caller, named by its provider: an IAM OIDC or SAML provider ARN, or
 /// a well-known provider such as `cognito-identity.amazonaws.com`.
+///
+/// ```
+/// use iamsim::Principal;
+/// let caller = Principal::web_identity("arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com");
+/// assert!(matches!(caller, Principal::WebIdentity(_)));
+/// assert_eq!(caller.kind(), "WebIdentity");
+/// assert_eq!(caller.provider(), Some("arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"));
+/// assert_eq!(caller.arn(), None);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WebIdentityPrincipal {
     provider: Box<str>,
 }
 
 /// An AWS service principal such as `ec2.amazonaws.com`.
+///
+/// ```
+/// use iamsim::Principal;
+/// let ec2 = Principal::parse("ec2.amazonaws.com")?;
+/// assert_eq!(ec2, Principal::service("ec2.amazonaws.com"));
+/// assert_eq!(ec2.service_name(), Some("ec2.amazonaws.com"));
+/// assert_eq!(ec2.display_name(), "ec2.amazonaws.com");
+/// # Ok::<(), iamsim::policy::PrincipalError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServicePrincipal {
     name: Box<str>,

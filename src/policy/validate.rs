@@ -21,6 +21,17 @@ use crate::catalog::Catalog;
 use crate::path::JsonPath;
 
 /// Where a policy is used; each place has its own rules.
+///
+/// ```
+/// use iamsim::policy::{PolicyKind, Severity};
+/// use iamsim::Policy;
+/// // A trust policy must name who may assume the role; an identity policy must not name anyone.
+/// let trust = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+///     "Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#)?;
+/// assert!(trust.validate(PolicyKind::Trust).iter().all(|f| f.severity != Severity::Error));
+/// assert!(trust.validate(PolicyKind::Identity).iter().any(|f| f.severity == Severity::Error));
+/// # Ok::<(), iamsim::policy::PolicyError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PolicyKind {
     /// An identity-based policy: inline on a user, group or role, or customer managed.
@@ -50,6 +61,17 @@ impl PolicyKind {
 }
 
 /// How serious a finding is.
+///
+/// ```
+/// use iamsim::policy::{PolicyKind, Severity};
+/// use iamsim::Policy;
+/// // AWS rejects an identity policy statement without `Resource`.
+/// let p = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject"}]}"#)?;
+/// let findings = p.validate(PolicyKind::Identity);
+/// assert_eq!(findings.first().map(|f| f.severity), Some(Severity::Error));
+/// assert!(Severity::Error < Severity::Warning, "errors sort first");
+/// # Ok::<(), iamsim::policy::PolicyError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
     /// AWS rejects the policy.
