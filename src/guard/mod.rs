@@ -231,7 +231,9 @@ struct Inner {
 ///     body: b"Action=ListQueues&Version=2012-11-05".to_vec(),
 /// };
 /// let refusal = format!("{:?}", guard.respond(&unsigned));
-/// assert!(refusal.contains("403"), "{refusal}");
+/// assert!(refusal.contains("status_code: 403"), "{refusal}");
+/// // Decided by the world, and logged as the fakes of STS and S3 log theirs.
+/// assert_eq!(world.access_log().len(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
@@ -445,7 +447,10 @@ impl Match for Denied {
 ///     body: b"Action=ListQueues&Version=2012-11-05".to_vec(),
 /// };
 /// // A mock guarded by `allowed()` never answers a request the world refuses.
+/// assert!(guard.denied().matches(&unsigned));
 /// assert!(!guard.allowed().matches(&unsigned));
+/// // Both matchers asked about one request: it was decided, and logged, once.
+/// assert_eq!(world.access_log().len(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
