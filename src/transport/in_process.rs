@@ -23,6 +23,8 @@ use crate::wire::{Origin, WireRequest};
 /// `aws_sdk_s3::config::Builder::http_client(..)`; `World::sdk_config` does it for you.
 ///
 /// ```
+/// # #[cfg(not(feature = "sdk"))] fn main() {}
+/// # #[cfg(feature = "sdk")]
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use aws_smithy_runtime_api::client::http::SharedHttpClient;
 /// use iamsim::transport::InProcess;

@@ -25,6 +25,7 @@ pub(crate) const MINIMAL_POLICY_NAME: &str = "iamsim-minimal-policy";
 /// principal's `Deny` statements are kept as they were.
 ///
 /// ```
+/// # #[cfg(feature = "sdk")] {
 /// use serde_json::json;
 ///
 /// let world = iamsim::World::builder()
@@ -43,6 +44,7 @@ pub(crate) const MINIMAL_POLICY_NAME: &str = "iamsim-minimal-policy";
 /// assert_eq!(minimal.statement_count(), 1);
 /// assert_eq!(minimal.to_value(), json!({"Version": "2012-10-17", "Statement": [
 ///     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/a.jpg"}]}));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -187,6 +189,7 @@ impl std::fmt::Display for ProofFailure {
 /// The proof of a minimal policy: the logged requests decided again with it.
 ///
 /// ```
+/// # #[cfg(feature = "sdk")] {
 /// use serde_json::json;
 ///
 /// let world = iamsim::World::builder()
@@ -208,6 +211,7 @@ impl std::fmt::Display for ProofFailure {
 /// assert_eq!(proof.checked, 2);
 /// assert_eq!(proof.unreproduced, 0);
 /// assert!(proof.holds());
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]

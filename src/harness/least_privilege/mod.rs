@@ -64,6 +64,7 @@ use usage::{Replayed, Subject};
 /// [`LeastPrivilegeReport::from_log`].
 ///
 /// ```
+/// # #[cfg(feature = "sdk")] {
 /// use serde_json::json;
 ///
 /// let world = iamsim::World::builder()
@@ -85,6 +86,7 @@ use usage::{Replayed, Subject};
 /// report.assert_minimal_policy_proven();
 /// // Deleting is intended (a cleanup job the test does not run): allow it, and the check passes.
 /// report.allow("s3:DeleteObject", "*").assert_no_unused_grants();
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Serialize)]
@@ -245,6 +247,7 @@ impl LeastPrivilege {
 /// prints.
 ///
 /// ```
+/// # #[cfg(feature = "sdk")] {
 /// use iamsim::harness::LeastPrivilegeReport;
 /// use serde_json::json;
 ///
@@ -266,6 +269,7 @@ impl LeastPrivilege {
 /// assert!(report.has_unused());
 /// assert!(report.proven());
 /// assert!(report.to_text().contains("unused: arn:aws:iam::111111111111:user/alice s3:DeleteObject on arn:aws:s3:::photos/*"));
+/// # }
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Serialize)]
