@@ -73,6 +73,16 @@ impl FromStr for Partition {
 }
 
 /// Why a string is not an ARN.
+///
+/// ```
+/// use iamsim::Arn;
+/// use iamsim::arn::ArnError;
+///
+/// assert_eq!(Arn::parse("s3:::photos").unwrap_err(), ArnError::MissingPrefix("s3:::photos".into()));
+/// assert!(matches!(Arn::parse("arn:aws:s3"), Err(ArnError::TooFewParts { found: 3, .. })));
+/// assert_eq!(Arn::parse("arn:azure:s3:::photos").unwrap_err(), ArnError::UnknownPartition("azure".into()));
+/// assert!(Arn::parse("arn:aws:s3:::photos").is_ok());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ArnError {
     /// The text does not begin with `arn:`.

@@ -33,6 +33,14 @@ pub struct Clock {
 }
 
 /// A time the clock cannot hold.
+///
+/// ```
+/// use iamsim::Clock;
+/// use iamsim::clock::ClockError;
+///
+/// assert_eq!(Clock::at_rfc3339("yesterday").unwrap_err(), ClockError::Format("yesterday".into()));
+/// assert!(matches!(Clock::at_rfc3339("1969-12-31T23:59:59Z"), Err(ClockError::Range(_))));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ClockError {
     /// Not an RFC 3339 date-time.
@@ -128,6 +136,15 @@ fn wall_nanos() -> i64 {
 }
 
 /// Formats a time as `YYYY-MM-DDThh:mm:ssZ`.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use iamsim::clock::format_rfc3339;
+///
+/// // Sub-second parts are dropped, as AWS writes expiries.
+/// let t = UNIX_EPOCH + Duration::from_millis(1_767_225_600_750);
+/// assert_eq!(format_rfc3339(t), "2026-01-01T00:00:00Z");
+/// ```
 pub fn format_rfc3339(time: SystemTime) -> String {
     let secs = time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let secs = i64::try_from(secs).unwrap_or(0);
@@ -181,6 +198,17 @@ pub fn format_http_date(time: SystemTime) -> String {
 }
 
 /// Parses an RFC 3339 date-time.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use iamsim::clock::{format_rfc3339, parse_rfc3339};
+///
+/// let t = parse_rfc3339("2026-01-01T01:00:00+01:00")?;
+/// assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_767_225_600));
+/// assert_eq!(format_rfc3339(t), "2026-01-01T00:00:00Z");
+/// assert!(parse_rfc3339("2026-01-01").is_err());
+/// # Ok::<(), iamsim::clock::ClockError>(())
+/// ```
 pub fn parse_rfc3339(text: &str) -> Result<SystemTime, ClockError> {
     let dt = time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
         .map_err(|_| ClockError::Format(text.to_owned()))?;

@@ -6,6 +6,14 @@
 use std::fmt;
 
 /// One step of a path: an object key or an array index.
+///
+/// ```
+/// use iamsim::path::{JsonPath, Segment};
+///
+/// // Keys with dots stay one segment.
+/// let p = JsonPath::root().key("buckets").key("photos.example.com").index(0);
+/// assert_eq!(p.segments(), [Segment::Key("buckets".into()), Segment::Key("photos.example.com".into()), Segment::Index(0)]);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Segment {
     /// An object (mapping) key.

@@ -27,6 +27,15 @@ use crate::policy::{AccountId, Action, AuthzRequest, Context, Policy, PolicySet,
 pub const FORMAT: &str = "iam-eval-vectors/1";
 
 /// Why a vector file could not be read.
+///
+/// ```
+/// use iamsim::vectors::{VectorError, VectorFile};
+///
+/// let wrong = VectorFile::parse(r#"{"format": "iam-eval-vectors/2", "vectors": []}"#).unwrap_err();
+/// assert!(matches!(wrong, VectorError::Format(ref f) if f == "iam-eval-vectors/2"));
+/// let shape = VectorFile::parse(r#"{"format": "iam-eval-vectors/1", "vectors": [{"id": 7}]}"#).unwrap_err();
+/// assert!(matches!(shape, VectorError::Shape { .. }), "{shape}");
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum VectorError {
     /// Not JSON of the expected shape; the path names where.
@@ -43,6 +52,21 @@ pub enum VectorError {
 }
 
 /// A whole vector file.
+///
+/// ```
+/// use iamsim::vectors::VectorFile;
+///
+/// let file = VectorFile::parse(r#"{"format": "iam-eval-vectors/1", "vectors": [{
+///   "id": "allow-get", "description": "an identity policy allows", "source": "s",
+///   "principal": {"arn": "arn:aws:iam::111122223333:user/alice"},
+///   "action": "s3:GetObject", "resource": "arn:aws:s3:::photos/a.jpg",
+///   "identity_policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}],
+///   "resource_policy": null, "permissions_boundary": null,
+///   "session_policies": null, "scps": null, "rcps": null, "expect": "allow"}]}"#)?;
+/// assert_eq!(file.vectors.len(), 1);
+/// assert!(file.run().iter().all(|r| r.passed()));
+/// # Ok::<(), iamsim::vectors::VectorError>(())
+/// ```
 #[derive(Debug, Deserialize)]
 pub struct VectorFile {
     format: String,
@@ -51,6 +75,23 @@ pub struct VectorFile {
 }
 
 /// The principal of a vector.
+///
+/// ```
+/// use iamsim::vectors::VectorFile;
+///
+/// // The principal's tags are what `aws:PrincipalTag/…` conditions see.
+/// let file = VectorFile::parse(r#"{"format": "iam-eval-vectors/1", "vectors": [{
+///   "id": "tagged", "description": "d", "source": "s",
+///   "principal": {"arn": "arn:aws:iam::111122223333:user/alice", "tags": {"team": "web"}},
+///   "action": "s3:GetObject", "resource": "arn:aws:s3:::photos/a.jpg",
+///   "identity_policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+///     "Condition": {"StringEquals": {"aws:PrincipalTag/team": "web"}}}]}],
+///   "resource_policy": null, "permissions_boundary": null,
+///   "session_policies": null, "scps": null, "rcps": null, "expect": "allow"}]}"#)?;
+/// assert_eq!(file.vectors[0].principal.tags["team"], "web");
+/// assert!(file.vectors[0].run().passed());
+/// # Ok::<(), iamsim::vectors::VectorError>(())
+/// ```
 #[derive(Debug, Deserialize)]
 pub struct VectorPrincipal {
     /// `anonymous` or the ARN of a user, role session or account root.
@@ -61,6 +102,25 @@ pub struct VectorPrincipal {
 }
 
 /// One vector.
+///
+/// ```
+/// use iamsim::vectors::VectorFile;
+///
+/// // A permissions boundary that does not allow the action caps the identity policy.
+/// let file = VectorFile::parse(r#"{"format": "iam-eval-vectors/1", "vectors": [{
+///   "id": "boundary-caps", "description": "d", "source": "s",
+///   "principal": {"arn": "arn:aws:iam::111122223333:user/alice"},
+///   "action": "s3:PutObject", "resource": "arn:aws:s3:::photos/a.jpg",
+///   "identity_policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}],
+///   "resource_policy": null,
+///   "permissions_boundary": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]},
+///   "session_policies": null, "scps": null, "rcps": null, "expect": "implicit_deny"}]}"#)?;
+/// let vector = &file.vectors[0];
+/// assert_eq!(vector.action, "s3:PutObject");
+/// let result = vector.run();
+/// assert!(result.passed(), "{result}");
+/// # Ok::<(), iamsim::vectors::VectorError>(())
+/// ```
 #[derive(Debug, Deserialize)]
 pub struct Vector {
     /// Unique kebab-case id.
@@ -98,6 +158,23 @@ pub struct Vector {
 }
 
 /// The result of running one vector.
+///
+/// ```
+/// use iamsim::vectors::VectorFile;
+///
+/// // A vector that expects the wrong decision fails, and says why.
+/// let file = VectorFile::parse(r#"{"format": "iam-eval-vectors/1", "vectors": [{
+///   "id": "wrong-expectation", "description": "d", "source": "s",
+///   "principal": {"arn": "arn:aws:iam::111122223333:user/alice"},
+///   "action": "s3:GetObject", "resource": "arn:aws:s3:::photos/a.jpg",
+///   "identity_policies": [], "resource_policy": null, "permissions_boundary": null,
+///   "session_policies": null, "scps": null, "rcps": null, "expect": "allow"}]}"#)?;
+/// let result = file.vectors[0].run();
+/// assert!(!result.passed());
+/// assert_eq!(result.actual.as_ref().map(|d| d.outcome()).ok(), Some(iamsim::Outcome::ImplicitDeny));
+/// assert!(result.to_string().starts_with("FAIL wrong-expectation: expected allow, got implicit_deny"));
+/// # Ok::<(), iamsim::vectors::VectorError>(())
+/// ```
 #[derive(Debug)]
 pub struct VectorResult {
     /// The vector's id.

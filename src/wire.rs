@@ -16,6 +16,20 @@ use bytes::Bytes;
 
 /// Where a request came from: what `aws:SourceIp`, `aws:SecureTransport`, `aws:SourceVpc` and
 /// `aws:SourceVpce` say about it.
+///
+/// ```
+/// use iamsim::wire::Origin;
+///
+/// let sdk = Origin::in_process();
+/// assert!(sdk.secure_transport);
+/// assert_eq!(sdk.source_ip.to_string(), "192.0.2.10");
+/// // A request through a VPC endpoint also says which VPC and endpoint.
+/// let through_vpce = Origin { source_vpce: Some("vpce-1a2b3c4d".into()), ..Origin::in_process() };
+/// let mut context = iamsim::Context::new();
+/// through_vpce.add_context_keys(&mut context);
+/// assert_eq!(context.get("aws:SourceVpce"), Some(&["vpce-1a2b3c4d".to_owned()][..]));
+/// assert_eq!(context.get("aws:SourceVpc"), None);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Origin {
     /// The caller's IP address (`aws:SourceIp`).
@@ -99,6 +113,21 @@ fn ip_text(ip: std::net::IpAddr) -> String {
 }
 
 /// One request, body collected.
+///
+/// ```
+/// use iamsim::wire::{Origin, WireRequest};
+///
+/// let request = http::Request::get("https://photos.s3.amazonaws.com/a/../b.jpg?versionId=3")
+///     .header("x-amz-date", "20260101T000000Z")
+///     .body(bytes::Bytes::new())?;
+/// let request = WireRequest::new(request, Origin::in_process());
+/// // The path stays as sent: S3 keys may contain `..`.
+/// assert_eq!(request.path(), "/a/../b.jpg");
+/// assert_eq!(request.host(), "photos.s3.amazonaws.com");
+/// assert_eq!(request.header("x-amz-date"), Some("20260101T000000Z"));
+/// assert!(request.body.is_empty());
+/// # Ok::<(), http::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct WireRequest {
     /// Method, URI (raw), headers.

@@ -17,6 +17,21 @@
 //! ```
 
 /// Writes a balanced, escaped XML document into memory.
+///
+/// ```
+/// use iamsim::xml::XmlWriter;
+///
+/// let mut xml = XmlWriter::with_declaration();
+/// xml.element("ListBucketResult", |x| {
+///     x.leaf("Name", "photos");
+///     x.optional_leaf("Prefix", None);
+///     x.optional_leaf("Delimiter", Some("/"));
+/// });
+/// assert_eq!(
+///     String::from_utf8(xml.finish()).unwrap(),
+///     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult><Name>photos</Name><Delimiter>/</Delimiter></ListBucketResult>"
+/// );
+/// ```
 pub struct XmlWriter {
     out: Vec<u8>,
 }

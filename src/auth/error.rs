@@ -11,6 +11,15 @@ use super::date;
 
 /// Where the request put its signature, for errors that AWS words differently for the
 /// `Authorization` header and for presigned query parameters.
+///
+/// ```
+/// use iamsim::auth::{AuthError, Placement};
+///
+/// let wrong = |placement| AuthError::WrongRegion { got: "eu-west-1".into(), expected: "us-east-1".into(), placement };
+/// // S3 words the same problem differently for a header and for a presigned URL.
+/// assert_eq!(wrong(Placement::Header).aws_error("s3").code, "AuthorizationHeaderMalformed");
+/// assert_eq!(wrong(Placement::Query).aws_error("s3").code, "AuthorizationQueryParametersError");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Placement {
     /// The `Authorization` header.
@@ -20,6 +29,15 @@ pub enum Placement {
 }
 
 /// What is wrong with an `X-Amz-Expires` value.
+///
+/// ```
+/// use iamsim::auth::{AuthError, ExpiresProblem};
+///
+/// let error = AuthError::InvalidExpires { value: "604801".into(), problem: ExpiresProblem::TooLarge };
+/// let answer = error.aws_error("s3");
+/// assert_eq!((answer.status, answer.code), (400, "AuthorizationQueryParametersError"));
+/// assert!(answer.message.contains("less than 604800 seconds"));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExpiresProblem {
     /// Not a whole number.

@@ -82,6 +82,30 @@ fn bare_host(host: &str) -> &str {
 }
 
 /// Answers a request addressed to the ECS agent's or the Pod Identity agent's address.
+///
+/// ```
+/// use bytes::Bytes;
+/// use iamsim::wire::{Origin, WireRequest};
+///
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     roles:
+///       api:
+///         trust: { Version: "2012-10-17", Statement: [{ Effect: Allow, Principal: { Service: ecs-tasks.amazonaws.com }, Action: sts:AssumeRole }] }
+/// tasks:
+///   api: { account: "111111111111", role: api }
+/// "#)?.without_recording();
+/// let id = &world.model().task("api").unwrap().credentials_id;
+/// let get = http::Request::get(format!("http://169.254.170.2/v2/credentials/{id}")).body(Bytes::new())?;
+/// let response = iamsim::containers::answer(world.live(), &WireRequest::new(get, Origin::loopback())).expect("the ECS agent's host");
+/// assert_eq!(response.status().as_u16(), 200);
+/// assert!(std::str::from_utf8(response.body())?.contains("\"AccessKeyId\":\"ASIA"));
+/// // Any other host is not the agents'.
+/// let other = http::Request::get("http://127.0.0.1/v2/credentials/x").body(Bytes::new())?;
+/// assert!(iamsim::containers::answer(world.live(), &WireRequest::new(other, Origin::loopback())).is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn answer(live: &Live, request: &WireRequest) -> Option<http::Response<Bytes>> {
     match bare_host(request.host()) {
         ECS_HOST => Some(ecs::handle(live, request)),

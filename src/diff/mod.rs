@@ -92,6 +92,22 @@ pub struct PolicyDiff<'a> {
 }
 
 /// Why a diff could not run.
+///
+/// ```
+/// use iamsim::Policy;
+/// use iamsim::diff::{DiffError, PolicyDiff};
+///
+/// let old = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#)?;
+/// let new = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#)?;
+/// // A world where nobody has either policy attached, and no principal named.
+/// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\":\n    users:\n      alice: {}\n")?;
+/// let error = PolicyDiff::new(&old, &new).in_world(&world).run().unwrap_err();
+/// assert_eq!(error, DiffError::NotAttached);
+/// // A bucket is no principal.
+/// let error = PolicyDiff::new(&old, &new).principal("arn:aws:s3:::photos").run().unwrap_err();
+/// assert!(matches!(error, DiffError::Principal(..)));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum DiffError {
     /// The principal given is not one a diff can ask as.
@@ -511,6 +527,22 @@ impl Run<'_> {
 }
 
 /// The outcome of a diff: the new accesses found, and how many requests were decided.
+///
+/// ```
+/// use iamsim::Policy;
+/// use iamsim::diff::PolicyDiff;
+///
+/// let old = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"}]}"#)?;
+/// let new = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::photos/*"}]}"#)?;
+/// let report = PolicyDiff::new(&old, &new).run()?;
+/// assert!(!report.is_empty());
+/// assert!(!report.truncated());
+/// assert!(report.checked() >= report.new_accesses().len());
+/// assert_eq!(report.new_accesses()[0].action().as_str(), "s3:PutObject");
+/// // The other way round, nothing is new.
+/// assert!(PolicyDiff::new(&new, &old).run()?.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct Report {
     found: Vec<NewAccess>,
@@ -572,6 +604,25 @@ impl Report {
 }
 
 /// One request NEW allows and OLD does not.
+///
+/// ```
+/// use iamsim::{Outcome, Policy, diff};
+///
+/// let old = Policy::parse(r#"{"Version":"2012-10-17","Statement":[
+///     {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*",
+///      "Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#)?;
+/// let new = Policy::parse(r#"{"Version":"2012-10-17","Statement":[
+///     {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"}]}"#)?;
+/// let found = diff::new_access(&old, &new);
+/// let access = &found[0];
+/// assert_eq!(access.action().as_str(), "s3:GetObject");
+/// assert_eq!(access.principal().to_string(), "arn:aws:iam::111122223333:user/example");
+/// assert_eq!(access.old_decision().outcome(), Outcome::ImplicitDeny);
+/// assert!(access.new_decision().is_allowed());
+/// // The example request is one the engine decides again the same way.
+/// assert!(iamsim::evaluate(&access.request(), &iamsim::PolicySet::new().identity(new.clone())).is_allowed());
+/// # Ok::<(), iamsim::policy::PolicyError>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct NewAccess {
     principal: Principal,
@@ -647,6 +698,22 @@ impl fmt::Display for NewAccess {
 }
 
 /// New accesses that differ only by action.
+///
+/// ```
+/// use iamsim::{Outcome, Policy};
+/// use iamsim::diff::PolicyDiff;
+///
+/// let old = Policy::parse(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::photos/*"}]}"#)?;
+/// let new = Policy::parse(r#"{"Version":"2012-10-17","Statement":[
+///     {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:DeleteObject"],"Resource":"arn:aws:s3:::photos/*"}]}"#)?;
+/// let groups = PolicyDiff::new(&old, &new).run()?.groups();
+/// assert_eq!(groups.len(), 1);
+/// let actions: Vec<&str> = groups[0].actions.iter().map(|a| a.as_str()).collect();
+/// assert_eq!(actions, ["s3:DeleteObject", "s3:PutObject"]);
+/// assert_eq!(groups[0].old_outcome, Outcome::ImplicitDeny);
+/// assert_eq!(groups[0].to_string(), "s3:DeleteObject, s3:PutObject on arn:aws:s3:::photos/example (NEW statement 0; OLD: implicit_deny)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAccessGroup {
     /// Who asks.

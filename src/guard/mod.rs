@@ -82,6 +82,16 @@ use crate::live::Live;
 pub use routes::{Route, RouteMatch};
 
 /// The wire protocol of an AWS service, which decides the shape of its errors.
+///
+/// ```
+/// use iamsim::guard::{Protocol, Route};
+///
+/// // Route 53 is REST with XML errors wrapped in `<ErrorResponse>`.
+/// let route = Route::new("GET", "/2013-04-01/hostedzone/{id}", "route53:GetHostedZone", "arn:aws:route53:::hostedzone/{id}")
+///     .with_protocol(Protocol::RestXml);
+/// assert_eq!(route.protocol(), Protocol::RestXml);
+/// assert_ne!(Protocol::AwsJson10, Protocol::AwsJson11);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Protocol {
@@ -101,6 +111,43 @@ pub enum Protocol {
 
 /// A query or JSON request as the guard read it, for a resource function
 /// ([`IamGuardBuilder::resource`]).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::{Arc, Mutex};
+/// use iamsim::guard::{IamGuard, Protocol};
+/// use wiremock::{Mock, MockServer, ResponseTemplate};
+///
+/// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\":\n    users:\n      app: {}\n")?;
+/// let seen = Arc::new(Mutex::new(Vec::new()));
+/// let record = seen.clone();
+/// let guard = IamGuard::builder(&world)
+///     .resource(move |request| {
+///         let queue = request.param("QueueUrl").map(|q| q.into_owned());
+///         record.lock().unwrap().push((request.service().to_owned(), request.operation().to_owned(),
+///             request.region().to_owned(), request.account().map(str::to_owned), request.protocol(), queue));
+///         None
+///     })
+///     .build();
+/// let server = MockServer::start().await;
+/// guard.mount(&server).await;
+/// Mock::given(guard.allowed()).respond_with(guard.reply(ResponseTemplate::new(200))).mount(&server).await;
+///
+/// let config = aws_sdk_sqs::config::Builder::from(&world.sdk_config(world.user_credentials("111111111111", "app")))
+///     .endpoint_url(server.uri())
+///     .http_client(aws_smithy_http_client::Builder::new().build_http())
+///     .build();
+/// let queue = format!("{}/111111111111/orders", server.uri());
+/// // The user has no policy: refused, but the guard read the request first.
+/// let refused = aws_sdk_sqs::Client::from_conf(config).purge_queue().queue_url(&queue).send().await;
+/// assert!(refused.is_err());
+/// let (service, operation, region, account, protocol, queue_url) = seen.lock().unwrap()[0].clone();
+/// assert_eq!((service.as_str(), operation.as_str(), region.as_str()), ("sqs", "PurgeQueue", "us-east-1"));
+/// assert_eq!(account.as_deref(), Some("111111111111"));
+/// assert_eq!(protocol, Protocol::AwsJson10);
+/// assert_eq!(queue_url, Some(queue));
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct GuardRequest {
     service: String,
@@ -168,6 +215,27 @@ struct Inner {
 /// iamsim's authorizer as a wiremock [`Match`] and [`Respond`]. See the [module docs](self).
 ///
 /// Cheap to clone; clones share the world, the routes and the memory of recent requests.
+///
+/// ```
+/// use iamsim::guard::IamGuard;
+/// use wiremock::http::{HeaderMap, Method, Url};
+/// use wiremock::{Request, Respond};
+///
+/// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\": {}\n")?;
+/// let guard = IamGuard::new(&world);
+/// // An SQS request without a signature: the guard answers it with AWS's refusal.
+/// let unsigned = Request {
+///     url: Url::parse("http://localhost/")?,
+///     method: Method::POST,
+///     headers: HeaderMap::new(),
+///     body: b"Action=ListQueues&Version=2012-11-05".to_vec(),
+/// };
+/// let refusal = format!("{:?}", guard.respond(&unsigned));
+/// assert!(refusal.contains("status_code: 403"), "{refusal}");
+/// // Decided by the world, and logged as the fakes of STS and S3 log theirs.
+/// assert_eq!(world.access_log().len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone)]
 pub struct IamGuard {
     inner: Arc<Inner>,
@@ -339,6 +407,22 @@ fn fingerprint(request: &Request) -> [u8; 32] {
 }
 
 /// Matches the requests the world refuses ([`IamGuard::denied`]).
+///
+/// ```
+/// use wiremock::http::{HeaderMap, Method, Url};
+/// use wiremock::{Match, Request};
+///
+/// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\": {}\n")?;
+/// let guard = iamsim::guard::IamGuard::new(&world);
+/// let unsigned = Request {
+///     url: Url::parse("http://localhost/")?,
+///     method: Method::POST,
+///     headers: HeaderMap::new(),
+///     body: b"Action=ListQueues&Version=2012-11-05".to_vec(),
+/// };
+/// assert!(guard.denied().matches(&unsigned));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Denied(IamGuard);
 
@@ -349,6 +433,26 @@ impl Match for Denied {
 }
 
 /// Matches the requests the world allows ([`IamGuard::allowed`]).
+///
+/// ```
+/// use wiremock::http::{HeaderMap, Method, Url};
+/// use wiremock::{Match, Request};
+///
+/// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\": {}\n")?;
+/// let guard = iamsim::guard::IamGuard::new(&world);
+/// let unsigned = Request {
+///     url: Url::parse("http://localhost/")?,
+///     method: Method::POST,
+///     headers: HeaderMap::new(),
+///     body: b"Action=ListQueues&Version=2012-11-05".to_vec(),
+/// };
+/// // A mock guarded by `allowed()` never answers a request the world refuses.
+/// assert!(guard.denied().matches(&unsigned));
+/// assert!(!guard.allowed().matches(&unsigned));
+/// // Both matchers asked about one request: it was decided, and logged, once.
+/// assert_eq!(world.access_log().len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Allowed(IamGuard);
 
@@ -379,6 +483,21 @@ impl Respond for IamGuard {
 }
 
 /// Answers with a template and the world's `Date` ([`IamGuard::reply`]).
+///
+/// ```
+/// use std::time::Duration;
+/// use wiremock::http::{HeaderMap, Method, Url};
+/// use wiremock::{Request, Respond, ResponseTemplate};
+///
+/// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\": {}\n")?;
+/// world.clock().advance(Duration::from_secs(60));
+/// let reply = iamsim::guard::IamGuard::new(&world).reply(ResponseTemplate::new(200).set_body_string("{}"));
+/// let request = Request { url: Url::parse("http://localhost/")?, method: Method::POST, headers: HeaderMap::new(), body: Vec::new() };
+/// // The `Date` header is the world's time, not the wall clock's.
+/// let answer = format!("{:?}", reply.respond(&request));
+/// assert!(answer.contains("Thu, 01 Jan 2026 00:01:00 GMT"), "{answer}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone)]
 pub struct Reply {
     template: ResponseTemplate,

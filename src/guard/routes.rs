@@ -39,6 +39,17 @@ enum Segment {
 }
 
 /// A route that matched a request, with the path's captured values (percent-decoded).
+///
+/// ```
+/// use iamsim::guard::Route;
+///
+/// let get = Route::new("GET", "/functions/{name}/code/{path+}", "lambda:GetFunction",
+///     "arn:aws:lambda:{region}:{account}:function:{name}");
+/// let matched = get.matches("GET", "/functions/resize%20images/code/src/main.py").expect("matches");
+/// assert_eq!(matched.route().action(), "lambda:GetFunction");
+/// // Captures are percent-decoded.
+/// assert_eq!(matched.resource("eu-west-1", "111111111111"), "arn:aws:lambda:eu-west-1:111111111111:function:resize images");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RouteMatch<'r> {
     route: &'r Route,

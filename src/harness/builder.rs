@@ -16,6 +16,20 @@ use crate::fixtures::{
 use crate::fixtures::{EksClusterFixture, PodFixture, TaskFixture};
 
 /// Builds a [`World`]. See the [harness docs](super) for an example.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let world = iamsim::World::builder()
+///     .seed(7)
+///     .clock("2026-11-24T12:00:00Z")
+///     .account("111111111111", |a| a.user("alice", |u| u))
+///     .build()?;
+/// assert_eq!(world.model().seed(), 7);
+/// world.clock().advance(Duration::from_secs(60));
+/// assert_eq!(world.clock().to_rfc3339(), "2026-11-24T12:01:00Z");
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[must_use = "a WorldBuilder does nothing until `.build()`"]
 #[derive(Clone, Debug, Default)]
 pub struct WorldBuilder {
@@ -147,6 +161,24 @@ fn inline(map: &mut BTreeMap<String, PolicySource>, name: &str, document: Value)
 }
 
 /// Builds one account.
+///
+/// ```
+/// use iamsim::Outcome;
+/// use serde_json::json;
+///
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .alias("prod")
+///         .managed_policy("ReadPhotos", json!({"Version": "2012-10-17", "Statement": [
+///             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*"}]}))
+///         .user("alice", |u| u.policy("ReadPhotos"))
+///         .bucket("photos", |b| b.object("a.jpg", "hello")))
+///     .build()?;
+/// assert_eq!(world.model().account("111111111111").unwrap().alias.as_deref(), Some("prod"));
+/// let get = world.user("111111111111", "alice").can("s3:GetObject").on("arn:aws:s3:::photos/a.jpg");
+/// assert_eq!(get.outcome(), Outcome::Allow);
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[must_use]
 #[derive(Clone, Debug, Default)]
 pub struct AccountBuilder {
@@ -247,6 +279,26 @@ impl AccountBuilder {
 }
 
 /// Builds one user.
+///
+/// ```
+/// use iamsim::Outcome;
+/// use serde_json::json;
+///
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .user("alice", |u| u
+///             .path("/staff/")
+///             .tag("team", "web")
+///             .inline_policy("ListLogs", json!({"Version": "2012-10-17", "Statement": [
+///                 {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::logs"}]})))
+///         .bucket("logs", |b| b))
+///     .build()?;
+/// let alice = world.model().account("111111111111").unwrap().user("alice").unwrap();
+/// assert_eq!(alice.path, "/staff/");
+/// let list = world.user("111111111111", "alice").can("s3:ListBucket").on("arn:aws:s3:::logs");
+/// assert_eq!(list.outcome(), Outcome::Allow);
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[must_use]
 #[derive(Clone, Debug, Default)]
 pub struct UserBuilder {
@@ -314,6 +366,26 @@ impl UserBuilder {
 }
 
 /// Builds one group.
+///
+/// ```
+/// use iamsim::Outcome;
+/// use serde_json::json;
+///
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .group("readers", |g| g.inline_policy("Read", json!({"Version": "2012-10-17", "Statement": [
+///             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::docs/*"}]})))
+///         .user("alice", |u| u.group("readers"))
+///         .user("bob", |u| u)
+///         .bucket("docs", |b| b.object("a.txt", "hi")))
+///     .build()?;
+/// // Alice is allowed through her group; Bob is in no group.
+/// let alice = world.user("111111111111", "alice").can("s3:GetObject").on("arn:aws:s3:::docs/a.txt");
+/// assert_eq!(alice.outcome(), Outcome::Allow);
+/// let bob = world.user("111111111111", "bob").can("s3:GetObject").on("arn:aws:s3:::docs/a.txt");
+/// assert_eq!(bob.outcome(), Outcome::ImplicitDeny);
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[must_use]
 #[derive(Clone, Debug, Default)]
 pub struct GroupBuilder {
@@ -341,6 +413,28 @@ impl GroupBuilder {
 }
 
 /// Builds one role.
+///
+/// ```
+/// use iamsim::Outcome;
+/// use serde_json::json;
+///
+/// let trust = json!({"Version": "2012-10-17", "Statement": [
+///     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .role("worker", trust, |r| r
+///             .max_session_duration(7200)
+///             .description("runs the jobs")
+///             .inline_policy("PutResults", json!({"Version": "2012-10-17", "Statement": [
+///                 {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::results/*"}]})))
+///         .bucket("results", |b| b))
+///     .build()?;
+/// let role = world.model().account("111111111111").unwrap().role("worker").unwrap();
+/// assert_eq!(role.max_session_duration, 7200);
+/// let put = world.role("111111111111", "worker").can("s3:PutObject").on("arn:aws:s3:::results/out.json");
+/// assert_eq!(put.outcome(), Outcome::Allow);
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[must_use]
 #[derive(Clone, Debug)]
 pub struct RoleBuilder {
@@ -404,6 +498,27 @@ impl RoleBuilder {
 }
 
 /// Builds one bucket.
+///
+/// ```
+/// use iamsim::Outcome;
+/// use serde_json::json;
+///
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .user("alice", |u| u)
+///         .bucket("shared", |b| b
+///             .region("eu-west-1")
+///             .object("report.csv", "a,b")
+///             .policy(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+///                 "Principal": {"AWS": "arn:aws:iam::111111111111:user/alice"},
+///                 "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*"}]}))))
+///     .build()?;
+/// assert_eq!(world.model().bucket("shared").unwrap().region, "eu-west-1");
+/// // The bucket policy alone allows Alice (same account, no identity policy needed).
+/// let get = world.user("111111111111", "alice").can("s3:GetObject").on("arn:aws:s3:::shared/report.csv");
+/// assert_eq!(get.outcome(), Outcome::Allow);
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[must_use]
 #[derive(Clone, Debug, Default)]
 pub struct BucketBuilder {
@@ -463,6 +578,29 @@ impl BucketBuilder {
 }
 
 /// Builds the organization.
+///
+/// ```
+/// use iamsim::Outcome;
+/// use serde_json::json;
+///
+/// let everything = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a)
+///     .account("222222222222", |a| a
+///         .user("admin", |u| u.inline_policy("Everything", everything))
+///         .bucket("data", |b| b.object("x.txt", "1")))
+///     .organization("111111111111", |o| o
+///         .ou("prod")
+///         .account("222222222222", "prod")
+///         .policy("NoDeletes", json!({"Version": "2012-10-17", "Statement": [
+///             {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}]}))
+///         .scp("prod", "NoDeletes"))
+///     .build()?;
+/// let admin = world.user("222222222222", "admin");
+/// assert_eq!(admin.can("s3:GetObject").on("arn:aws:s3:::data/x.txt").outcome(), Outcome::Allow);
+/// assert_eq!(admin.can("s3:DeleteObject").on("arn:aws:s3:::data/x.txt").outcome(), Outcome::ExplicitDeny);
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[must_use]
 #[derive(Clone, Debug, Default)]
 pub struct OrganizationBuilder {
@@ -523,6 +661,22 @@ impl OrganizationBuilder {
 }
 
 /// Builds one instance.
+///
+/// ```
+/// use serde_json::json;
+///
+/// let trust = json!({"Version": "2012-10-17", "Statement": [
+///     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a.role("web", trust, |r| r.instance_profile()))
+///     .instance("web-1", "111111111111", |i| i.role("web").region("eu-west-1").instance_id("i-0123456789abcdef0"))
+///     .build()?;
+/// let instance = world.model().instance("web-1").unwrap();
+/// assert_eq!(instance.id, "i-0123456789abcdef0");
+/// assert_eq!(instance.region, "eu-west-1");
+/// assert_eq!(instance.role.as_deref(), Some("web"));
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[must_use]
 #[derive(Clone, Debug, Default)]
 pub struct InstanceBuilder {

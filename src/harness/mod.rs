@@ -68,6 +68,25 @@ use crate::policy::{Action, Context, Decision, Resource, Severity};
 ///
 /// Cheap to build and to clone (clones share the same world), deterministic (the same fixture
 /// gives the same ids, keys and decisions), validated as AWS validates.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users:
+///       alice: {}
+///     buckets:
+///       photos: {}
+/// "#)?;
+/// // No policy allows Alice anything.
+/// world.user("111111111111", "alice").can("s3:ListBucket").on("arn:aws:s3:::photos").assert_implicitly_denied();
+/// // Clones share one world: the same clock, the same access log.
+/// let clone = world.clone();
+/// clone.clock().advance(std::time::Duration::from_secs(3600));
+/// assert_eq!(world.clock().to_rfc3339(), "2026-01-01T01:00:00Z");
+/// assert!(world.access_log().is_empty());
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[derive(Clone)]
 pub struct World {
     inner: Arc<Inner>,
@@ -88,6 +107,22 @@ impl Drop for Inner {
 }
 
 /// One problem with a fixture, located in its file when it came from one.
+///
+/// ```
+/// use iamsim::policy::Severity;
+///
+/// let error = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users:
+///       alice: {groups: [devs]}
+/// "#).unwrap_err();
+/// let problem = &error.problems()[0];
+/// assert_eq!(problem.severity, Severity::Error);
+/// assert!(problem.message.contains("devs"), "{problem}");
+/// // Problems of YAML text carry the line and column they were found at.
+/// assert!(problem.location.is_some());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorldProblem {
     /// Error or warning.
@@ -122,6 +157,21 @@ impl From<Problem> for WorldProblem {
 }
 
 /// Why a world could not be built: every problem found, one per line.
+///
+/// ```
+/// let error = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     users:
+///       alice: {groups: [devs]}
+///       bob: {groups: [ops]}
+/// "#).unwrap_err();
+/// assert!(!error.is_unreadable());
+/// assert_eq!(error.errors().count(), 2);
+/// // One line per error, as a test's `unwrap()` shows them.
+/// assert_eq!(error.to_string().lines().count(), 2);
+/// assert!(error.to_string().contains("ops"));
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct WorldError {
     problems: Vec<WorldProblem>,

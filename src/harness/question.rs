@@ -15,6 +15,32 @@ use crate::policy::{Action, Context, Decision, Policy, PolicyKind, Resource, Sev
 /// Every question carries `aws:SecureTransport = true` (as an SDK talking HTTPS sends) and the
 /// keys the world derives (time, organization, resource account, session facts), unless
 /// `with_context` says otherwise.
+///
+/// ```
+/// use iamsim::Outcome;
+/// use serde_json::json;
+///
+/// let trust = json!({"Version": "2012-10-17", "Statement": [
+///     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .role("deployer", trust, |r| r.inline_policy("Deploy", json!({"Version": "2012-10-17", "Statement": [
+///             {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::releases/*",
+///              "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]})))
+///         .bucket("releases", |b| b))
+///     .build()?;
+/// let put = |asker: iamsim::harness::Asker<'_>| asker.can("s3:PutObject").on("arn:aws:s3:::releases/v1.tar").outcome();
+/// let deployer = world.role("111111111111", "deployer");
+/// assert_eq!(put(deployer.clone().with_context("aws:SourceIp", "10.1.2.3")), Outcome::Allow);
+/// assert_eq!(put(deployer.clone().with_context("aws:SourceIp", "203.0.113.9")), Outcome::ImplicitDeny);
+/// // A session policy can only narrow what the role allows.
+/// let narrowed = deployer
+///     .with_context("aws:SourceIp", "10.1.2.3")
+///     .with_session_policy(json!({"Version": "2012-10-17", "Statement": [
+///         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}));
+/// assert_eq!(put(narrowed), Outcome::ImplicitDeny);
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[must_use = "an Asker asks nothing until `.can(action).on(resource)`"]
 #[derive(Clone, Debug)]
 pub struct Asker<'w> {
@@ -125,6 +151,24 @@ impl<'w> Asker<'w> {
 }
 
 /// A question waiting for its resource: `asker.can(action)` → `.on(resource)`.
+///
+/// ```
+/// use serde_json::json;
+///
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .user("alice", |u| u.inline_policy("List", json!({"Version": "2012-10-17", "Statement": [
+///             {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::logs"}]})))
+///         .bucket("logs", |b| b))
+///     .build()?;
+/// let alice = world.user("111111111111", "alice");
+/// let question = alice.can("s3:ListBucket");
+/// let decision = question.on("arn:aws:s3:::logs");
+/// assert!(decision.is_allowed());
+/// assert_eq!(decision.resource(), "arn:aws:s3:::logs");
+/// assert_eq!(decision.principal(), "arn:aws:iam::111111111111:user/alice");
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[must_use = "a question is asked by `.on(resource)`"]
 #[derive(Debug)]
 pub struct Question<'a, 'w> {

@@ -172,6 +172,26 @@ const ERROR_PAGE_UTF8: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOC
 
 /// Serves one request to the metadata service of the instance `instance_id` (the loopback server
 /// of an instance, or [`answer`] in-process), and logs it as service `imds`.
+///
+/// ```
+/// use bytes::Bytes;
+/// use iamsim::wire::{Origin, WireRequest};
+///
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts: { "111111111111": {} }
+/// instances:
+///   web-1: { account: "111111111111", instance_id: i-0123456789abcdef0 }
+/// "#)?.without_recording();
+/// let get = http::Request::get("http://169.254.169.254/latest/meta-data/instance-id").body(Bytes::new())?;
+/// let response = iamsim::imds::handle(world.live(), "i-0123456789abcdef0", &WireRequest::new(get, Origin::loopback()));
+/// assert_eq!(response.status().as_u16(), 200);
+/// assert_eq!(response.body().as_ref(), b"i-0123456789abcdef0");
+/// // An instance the world does not have: nothing answers.
+/// let get = http::Request::get("http://169.254.169.254/latest/meta-data/instance-id").body(Bytes::new())?;
+/// let response = iamsim::imds::handle(world.live(), "i-ffffffffffffffff0", &WireRequest::new(get, Origin::loopback()));
+/// assert_eq!(response.status().as_u16(), 404);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn handle(live: &Live, instance_id: &str, request: &WireRequest) -> http::Response<Bytes> {
     let n = live.next_request();
     let method = request.parts.method.clone();

@@ -9,6 +9,17 @@ use std::fmt;
 use crate::xml::XmlWriter;
 
 /// One STS error as AWS answers it.
+///
+/// ```
+/// use iamsim::sts::StsError;
+///
+/// let error = StsError::access_denied("User: arn:aws:iam::111111111111:user/alice is not authorized to perform: sts:AssumeRole");
+/// assert_eq!((error.status, error.code, error.sender), (403, "AccessDenied", true));
+/// assert!(error.to_string().starts_with("AccessDenied (403): User: "));
+/// let xml = String::from_utf8(error.to_xml("req-1")).unwrap();
+/// assert!(xml.contains("<Code>AccessDenied</Code>"), "{xml}");
+/// assert!(xml.contains("<RequestId>req-1</RequestId>"), "{xml}");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StsError {
     /// The HTTP status.

@@ -46,6 +46,22 @@ pub const NAMESPACE: &str = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 /// Whether a request is meant for STS: a form POST or a GET with an `Action` parameter,
 /// signed for the `sts` service or unsigned.
+///
+/// ```
+/// use bytes::Bytes;
+/// use iamsim::sts::is_sts_request;
+/// use iamsim::wire::{Origin, WireRequest};
+///
+/// let get = |uri: &str| WireRequest::new(http::Request::get(uri).body(Bytes::new()).unwrap(), Origin::loopback());
+/// assert!(is_sts_request(&get("http://127.0.0.1:4566/?Action=GetCallerIdentity&Version=2011-06-15")));
+/// // A GET of an object is S3's.
+/// assert!(!is_sts_request(&get("http://127.0.0.1:4566/photos/a.jpg")));
+/// let form = http::Request::post("http://127.0.0.1:4566/")
+///     .header("content-type", "application/x-www-form-urlencoded; charset=utf-8")
+///     .body(Bytes::from_static(b"Action=GetCallerIdentity&Version=2011-06-15"))?;
+/// assert!(is_sts_request(&WireRequest::new(form, Origin::loopback())));
+/// # Ok::<(), http::Error>(())
+/// ```
 pub fn is_sts_request(request: &WireRequest) -> bool {
     // A credential scope of the service, in the Authorization header or in a presigned query.
     let signed_for = |in_header: &str, in_query: &str| {
@@ -106,6 +122,20 @@ impl Call<'_> {
 }
 
 /// Serves one STS request and logs it.
+///
+/// ```
+/// use bytes::Bytes;
+/// use iamsim::wire::{Origin, WireRequest};
+///
+/// let world = iamsim::World::from_yaml("accounts: { \"111111111111\": {} }")?.without_recording();
+/// let unsigned = http::Request::get("http://127.0.0.1:4566/?Action=GetCallerIdentity&Version=2011-06-15").body(Bytes::new())?;
+/// let response = iamsim::sts::handle(world.live(), &WireRequest::new(unsigned, Origin::loopback()));
+/// // STS refuses an unsigned request, and the access log shows it.
+/// assert_eq!(response.status().as_u16(), 403);
+/// assert!(std::str::from_utf8(response.body())?.contains("<Code>MissingAuthenticationToken</Code>"));
+/// assert_eq!(world.access_log().last().map(|e| e.operation.as_str()), Some("GetCallerIdentity"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn handle(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
     let n = live.next_request();
     let request_id = live.request_id(n);

@@ -7,6 +7,17 @@ use super::error::StsError;
 use crate::wire::WireRequest;
 
 /// The parameters of one STS request.
+///
+/// ```
+/// use iamsim::sts::Params;
+///
+/// let params = Params::parse(b"Action=AssumeRole&RoleSessionName=ci+run&Tags.member.1.Key=team&Tags.member.1.Value=web\
+///     &PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnlyAccess");
+/// assert_eq!(params.get("RoleSessionName"), Some("ci run"));
+/// assert_eq!(params.tags(), [("team".to_owned(), "web".to_owned())]);
+/// assert_eq!(params.list("PolicyArns", ".arn"), ["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+/// assert_eq!(params.get("DurationSeconds"), None);
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Params {
     values: BTreeMap<String, String>,

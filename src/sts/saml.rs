@@ -24,6 +24,21 @@ const TRANSITIVE_TAG_KEYS: &str = "https://aws.amazon.com/SAML/Attributes/Transi
 
 /// The identity provider behind one of the world's SAML providers. Its entity id is the one the
 /// fixture's metadata names (`entityID="…"`), or `https://idp.iamsim.test/saml/NAME`.
+///
+/// ```
+/// let world = iamsim::World::from_yaml(r#"
+/// accounts:
+///   "111111111111":
+///     saml_providers:
+///       corp:
+///         metadata: '<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com/saml"/>'
+/// "#)?;
+/// let provider = &world.model().account("111111111111").unwrap().saml_providers["corp"];
+/// let idp = iamsim::sts::saml_idp(world.live(), provider);
+/// // The entity id the fixture's metadata names.
+/// assert_eq!(idp.entity_id(), "https://idp.example.com/saml");
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 pub fn saml_idp(live: &Live, provider: &SamlProvider) -> SamlIdp {
     SamlIdp::new(&entity_id(provider), live.model().seed())
 }

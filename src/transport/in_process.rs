@@ -21,6 +21,24 @@ use crate::wire::{Origin, WireRequest};
 ///
 /// Give it to a client with `ConfigLoader::http_client(..)` or
 /// `aws_sdk_s3::config::Builder::http_client(..)`; `World::sdk_config` does it for you.
+///
+/// ```
+/// # #[cfg(not(feature = "sdk"))] fn main() {}
+/// # #[cfg(feature = "sdk")]
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use aws_smithy_runtime_api::client::http::SharedHttpClient;
+/// use iamsim::transport::InProcess;
+/// use iamsim::wire::Origin;
+///
+/// let world = iamsim::World::from_yaml("accounts:\n  \"111111111111\":\n    users:\n      alice: {}\n")?;
+/// let transport = InProcess::new(world.live_handle(), Origin::in_process());
+/// let config = aws_sdk_sts::config::Builder::from(&world.sdk_config(world.user_credentials("111111111111", "alice")))
+///     .http_client(SharedHttpClient::new(transport))
+///     .build();
+/// let me = aws_sdk_sts::Client::from_conf(config).get_caller_identity().send().await?;
+/// assert_eq!(me.arn(), Some("arn:aws:iam::111111111111:user/alice"));
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct InProcess {
     live: Arc<Live>,

@@ -15,6 +15,25 @@ use crate::{s3, sts};
 /// Every response carries a `Date` from the world's clock, as AWS's carry AWS's: SDKs correct
 /// their signing clock by the skew they see in it, so a date from any other clock would make
 /// the next request fail with `RequestTimeTooSkewed`.
+///
+/// ```
+/// use bytes::Bytes;
+/// use iamsim::wire::{Origin, WireRequest};
+///
+/// let world = iamsim::World::from_yaml("accounts: { \"111111111111\": { buckets: { photos: {} } } }")?.without_recording();
+/// let sts = http::Request::get("http://127.0.0.1:4566/?Action=GetCallerIdentity&Version=2011-06-15").body(Bytes::new())?;
+/// let s3 = http::Request::get("http://127.0.0.1:4566/photos/a.jpg").body(Bytes::new())?;
+/// for request in [sts, s3] {
+///     let response = iamsim::transport::route(world.live(), &WireRequest::new(request, Origin::loopback()));
+///     // Unsigned, so refused — each in its service's words, each dated by the world's clock.
+///     assert_eq!(response.status().as_u16(), 403);
+///     assert_eq!(response.headers()["date"], "Thu, 01 Jan 2026 00:00:00 GMT");
+/// }
+/// let log = world.access_log();
+/// let services: Vec<&str> = log.entries().iter().map(|e| e.service.as_str()).collect();
+/// assert_eq!(services, ["sts", "s3"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn route(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
     // Instance metadata and container credentials are addressed by host (`INSTANCE.imds.iamsim.test`,
     // `169.254.170.2`, `169.254.170.23`), before any service that reads paths or signatures.

@@ -43,6 +43,26 @@ impl fmt::Debug for Server {
 /// What a server answers requests with: the world's [`route`], or one service bound to the
 /// server's address (an instance's metadata service, the container credentials agents). It
 /// dates its responses with [`dated`](super::dated).
+///
+/// ```
+/// use std::sync::Arc;
+/// use bytes::Bytes;
+/// use iamsim::transport::Handler;
+/// use iamsim::wire::{Origin, WireRequest};
+///
+/// // A handler that answers only STS, and 404 for everything else.
+/// let only_sts: Handler = Arc::new(|live, request| {
+///     if iamsim::sts::is_sts_request(request) {
+///         iamsim::sts::handle(live, request)
+///     } else {
+///         http::Response::builder().status(404).body(Bytes::new()).unwrap()
+///     }
+/// });
+/// let world = iamsim::World::from_yaml("accounts: { \"111111111111\": {} }")?.without_recording();
+/// let s3 = http::Request::get("http://127.0.0.1:4566/photos/a.jpg").body(Bytes::new())?;
+/// assert_eq!(only_sts(world.live(), &WireRequest::new(s3, Origin::loopback())).status().as_u16(), 404);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub type Handler = Arc<dyn Fn(&Live, &WireRequest) -> http::Response<Bytes> + Send + Sync>;
 
 impl Server {

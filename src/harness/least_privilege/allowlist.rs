@@ -6,6 +6,17 @@ use super::grants::Grant;
 use crate::wildcard::Glob;
 
 /// One allowed pattern; `*` and `?` are wildcards in each part.
+///
+/// ```
+/// use iamsim::harness::Allowlist;
+///
+/// let list = Allowlist::parse("arn:aws:iam::111111111111:role/* s3:Delete* arn:aws:s3:::photos/*")?;
+/// let entry = &list.entries()[0];
+/// assert_eq!(entry.principal, "arn:aws:iam::111111111111:role/*");
+/// assert_eq!(entry.action, "s3:Delete*");
+/// assert_eq!(entry.resource, "arn:aws:s3:::photos/*");
+/// # Ok::<(), String>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AllowEntry {
     /// A user or role ARN pattern (`*` for every principal).

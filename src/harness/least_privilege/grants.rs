@@ -16,6 +16,30 @@ use crate::wildcard::Glob;
 ///
 /// Statements are numbered from 0, in the order the policy lists them — the numbering of every
 /// explanation iamsim gives ("statement 0").
+///
+/// ```
+/// use serde_json::json;
+///
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .managed_policy("Photos", json!({"Version": "2012-10-17", "Statement": [
+///             {"Sid": "Read", "Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+///              "Resource": ["arn:aws:s3:::photos", "arn:aws:s3:::photos/*"]}]}))
+///         .user("alice", |u| u.policy("Photos")))
+///     .build()?
+///     .without_recording();
+/// let report = world.least_privilege("user/alice");
+/// // One grant per action and resource pattern (literal actions are grants of every pattern).
+/// let grants: Vec<String> = report.grants().iter().map(|g| g.to_string()).collect();
+/// assert_eq!(grants, [
+///     "s3:GetObject on arn:aws:s3:::photos (arn:aws:iam::111111111111:policy/Photos, statement 0)",
+///     "s3:ListBucket on arn:aws:s3:::photos (arn:aws:iam::111111111111:policy/Photos, statement 0)",
+///     "s3:GetObject on arn:aws:s3:::photos/* (arn:aws:iam::111111111111:policy/Photos, statement 0)",
+///     "s3:ListBucket on arn:aws:s3:::photos/* (arn:aws:iam::111111111111:policy/Photos, statement 0)",
+/// ]);
+/// assert_eq!(report.grants()[0].sid.as_deref(), Some("Read"));
+/// # Ok::<(), iamsim::WorldError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Grant {
     /// The user or role ARN.

@@ -23,6 +23,30 @@ pub(crate) const MINIMAL_POLICY_NAME: &str = "iamsim-minimal-policy";
 /// conditions and set of actions, listing the resources those actions were used on — the
 /// grant's own pattern when it had no wildcard, else each resource the requests touched. The
 /// principal's `Deny` statements are kept as they were.
+///
+/// ```
+/// # #[cfg(feature = "sdk")] {
+/// use serde_json::json;
+///
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .user("alice", |u| u.inline_policy("Everything", json!({"Version": "2012-10-17", "Statement": [
+///             {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})))
+///         .bucket("photos", |b| b.object("a.jpg", "hello")))
+///     .build()?
+///     .without_recording();
+/// let s3 = world.s3_client(world.user_credentials("111111111111", "alice"));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// runtime.block_on(s3.get_object().bucket("photos").key("a.jpg").send())?;
+///
+/// // `s3:*` on `*` narrowed to the one action on the one object the test used.
+/// let minimal = world.least_privilege("user/alice").minimal_policy().clone();
+/// assert_eq!(minimal.statement_count(), 1);
+/// assert_eq!(minimal.to_value(), json!({"Version": "2012-10-17", "Statement": [
+///     {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/a.jpg"}]}));
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MinimalPolicy {
     #[serde(rename = "Version")]
@@ -121,6 +145,21 @@ pub(crate) fn minimal_policy(usage: &Usage) -> MinimalPolicy {
 }
 
 /// One logged request the minimal policy decides differently.
+///
+/// ```
+/// use iamsim::Outcome;
+/// use iamsim::harness::ProofFailure;
+///
+/// let failure = ProofFailure {
+///     request: "request 3".into(),
+///     action: "s3:GetObject".into(),
+///     resource: "arn:aws:s3:::photos/a.jpg".into(),
+///     logged: Outcome::Allow,
+///     minimal: Outcome::ImplicitDeny,
+///     message: "no identity-based policy allows the s3:GetObject action".into(),
+/// };
+/// assert!(failure.to_string().starts_with("request 3: s3:GetObject on arn:aws:s3:::photos/a.jpg: logged "));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ProofFailure {
     /// Which request: `request 3`, or `FILE: request 3`.
@@ -148,6 +187,33 @@ impl std::fmt::Display for ProofFailure {
 }
 
 /// The proof of a minimal policy: the logged requests decided again with it.
+///
+/// ```
+/// # #[cfg(feature = "sdk")] {
+/// use serde_json::json;
+///
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .user("alice", |u| u.inline_policy("Read", json!({"Version": "2012-10-17", "Statement": [
+///             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::photos/*"}]})))
+///         .bucket("photos", |b| b.object("a.jpg", "hello")))
+///     .build()?
+///     .without_recording();
+/// let s3 = world.s3_client(world.user_credentials("111111111111", "alice"));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// runtime.block_on(s3.get_object().bucket("photos").key("a.jpg").send())?;
+/// // A denied request is part of the proof too: the minimal policy must deny it as well.
+/// let denied = runtime.block_on(s3.delete_object().bucket("photos").key("a.jpg").send());
+/// assert!(denied.is_err());
+///
+/// let report = world.least_privilege("user/alice");
+/// let proof = report.proof();
+/// assert_eq!(proof.checked, 2);
+/// assert_eq!(proof.unreproduced, 0);
+/// assert!(proof.holds());
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Proof {
     /// How many logged authorizations were decided again.

@@ -62,6 +62,33 @@ use usage::{Replayed, Subject};
 
 /// What one principal was granted and used. Built by [`World::least_privilege`] or
 /// [`LeastPrivilegeReport::from_log`].
+///
+/// ```
+/// # #[cfg(feature = "sdk")] {
+/// use serde_json::json;
+///
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .user("alice", |u| u.inline_policy("Photos", json!({"Version": "2012-10-17", "Statement": [
+///             {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::photos/*"}]})))
+///         .bucket("photos", |b| b.object("a.jpg", "hello")))
+///     .build()?
+///     .without_recording();
+/// // The application under test: it only ever reads.
+/// let s3 = world.s3_client(world.user_credentials("111111111111", "alice"));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// runtime.block_on(s3.get_object().bucket("photos").key("a.jpg").send())?;
+///
+/// let report = world.least_privilege("user/alice");
+/// assert_eq!(report.requests(), 1);
+/// assert_eq!(report.used().iter().map(|g| g.action.as_str()).collect::<Vec<_>>(), ["s3:GetObject"]);
+/// assert_eq!(report.unused().iter().map(|g| g.action.as_str()).collect::<Vec<_>>(), ["s3:DeleteObject"]);
+/// report.assert_minimal_policy_proven();
+/// // Deleting is intended (a cleanup job the test does not run): allow it, and the check passes.
+/// report.allow("s3:DeleteObject", "*").assert_no_unused_grants();
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 pub struct LeastPrivilege {
     principal: String,
@@ -218,6 +245,33 @@ impl LeastPrivilege {
 
 /// Least privilege for several principals, from access logs — what `iamsim least-privilege`
 /// prints.
+///
+/// ```
+/// # #[cfg(feature = "sdk")] {
+/// use iamsim::harness::LeastPrivilegeReport;
+/// use serde_json::json;
+///
+/// let world = iamsim::World::builder()
+///     .account("111111111111", |a| a
+///         .user("alice", |u| u.inline_policy("Photos", json!({"Version": "2012-10-17", "Statement": [
+///             {"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"], "Resource": "arn:aws:s3:::photos/*"}]})))
+///         .bucket("photos", |b| b.object("a.jpg", "hello")))
+///     .build()?
+///     .without_recording();
+/// let s3 = world.s3_client(world.user_credentials("111111111111", "alice"));
+/// let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+/// runtime.block_on(s3.get_object().bucket("photos").key("a.jpg").send())?;
+///
+/// // What `iamsim least-privilege` does with the recorded log.
+/// let log = world.access_log();
+/// let report = LeastPrivilegeReport::from_log(&world, log.entries().iter().map(|e| (None, e)), &[])?;
+/// assert_eq!(report.principals().len(), 1);
+/// assert!(report.has_unused());
+/// assert!(report.proven());
+/// assert!(report.to_text().contains("unused: arn:aws:iam::111111111111:user/alice s3:DeleteObject on arn:aws:s3:::photos/*"));
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 pub struct LeastPrivilegeReport {
     principals: Vec<LeastPrivilege>,
