@@ -6,7 +6,8 @@
 //! - `DIR` is `$IAMSIM_RECORD_DIR`, else `$CARGO_TARGET_DIR/iamsim`, else `iamsim/` in the
 //!   target directory of the running test executable (`target/debug/deps/it-…` →
 //!   `target/iamsim`). An executable outside a `deps` directory (an installed binary, an
-//!   example, a doctest) records only when one of the variables says where.
+//!   example) records only when one of the variables says where; a doctest only into a
+//!   directory given with `World::record_into` (rustdoc names them all `rust_out`).
 //! - `BINARY` is the executable's name without cargo's hash (`it`); `TEST` is the name of the
 //!   thread that built the world — libtest names it after the test (`sts::assume_role`,
 //!   written `sts.assume_role`). The second world of one test that served requests writes
@@ -99,6 +100,14 @@ pub(crate) fn file_stem(test: &str) -> String {
     if stem.is_empty() || stem.starts_with('.') { format!("_{stem}") } else { stem }
 }
 
+/// Whether the executable is a doctest: rustdoc names every doctest executable `rust_out` and
+/// runs each on its main thread in a process of its own, so their records would all be
+/// `rust_out/main.jsonl`, overwriting one another in whatever order the doctests finished.
+/// They record only into a directory given with `World::record_into`.
+fn is_doctest(binary: &str) -> bool {
+    binary == "rust_out"
+}
+
 /// Writes the world's log, when it has one and recording is on. Errors are reported on stderr:
 /// a drop must not fail a test.
 pub(crate) fn flush(live: &Live, recording: &Recording) {
@@ -109,9 +118,10 @@ pub(crate) fn flush(live: &Live, recording: &Recording) {
     if log.is_empty() {
         return;
     }
-    let Some(dir) = recording.dir().or_else(|| if switched_off() { None } else { record_dir() }) else { return };
-    let test = file_stem(recording.thread.name().unwrap_or("main"));
     let binary = file_stem(&binary_name());
+    let from_environment = || if switched_off() || is_doctest(&binary) { None } else { record_dir() };
+    let Some(dir) = recording.dir().or_else(from_environment) else { return };
+    let test = file_stem(recording.thread.name().unwrap_or("main"));
     let n = {
         let mut written = WRITTEN.lock().unwrap_or_else(PoisonError::into_inner);
         let count = written.get_or_insert_with(HashMap::new).entry(format!("{binary}/{test}")).or_insert(0);
@@ -134,6 +144,13 @@ pub(crate) fn flush(live: &Live, recording: &Recording) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doctests_do_not_record_from_the_environment() {
+        assert!(is_doctest("rust_out"));
+        assert!(!is_doctest("it"));
+        assert!(!is_doctest("rust_out_of_time"));
+    }
 
     #[test]
     fn test_names_become_file_names() {
