@@ -83,15 +83,7 @@ fn push_digits(value: u32, width: u32, out: &mut String) {
 /// `2026-11-22T20:43:22Z`, or `?` for a time that cannot be written.
 pub(crate) fn format_iso(time: SystemTime) -> String {
     match to_offset(time) {
-        Some(t) if (0..=9999).contains(&t.year()) => format!(
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        ),
+        Some(t) if (0..=9999).contains(&t.year()) => crate::dates::instant(t),
         _ => "?".to_owned(),
     }
 }
