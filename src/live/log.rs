@@ -140,6 +140,44 @@ impl Authorization {
     }
 }
 
+/// A decision as the engine gave it, with the context keys the service supplied: what an
+/// [`Authorization`] is written from. The log keeps decisions in this form and writes their
+/// texts (AWS's message, the statements, the context as strings) only when it is read, so a
+/// request does not pay for text nobody may look at.
+#[derive(Clone, Debug)]
+pub(crate) struct Decided {
+    pub(crate) decision: Decision,
+    pub(crate) context: crate::policy::Context,
+}
+
+impl Decided {
+    pub(crate) fn into_authorization(self) -> Authorization {
+        Authorization::from_context(&self.decision, self.context)
+    }
+}
+
+/// One entry as the world keeps it: the entry, and the decisions whose texts are not written
+/// yet (they follow the entry's own `authorizations`).
+#[derive(Debug)]
+pub(crate) struct Stored {
+    entry: LogEntry,
+    decided: Vec<Decided>,
+}
+
+impl Stored {
+    pub(crate) fn new(entry: LogEntry, decided: Vec<Decided>) -> Stored {
+        Stored { entry, decided }
+    }
+
+    /// The entry with every decision written out (once: later reads find it written).
+    pub(crate) fn entry(&mut self) -> &LogEntry {
+        if !self.decided.is_empty() {
+            self.entry.authorizations.extend(self.decided.drain(..).map(Decided::into_authorization));
+        }
+        &self.entry
+    }
+}
+
 /// The requests a world served, in order.
 ///
 /// ```

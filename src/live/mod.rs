@@ -33,6 +33,7 @@ pub use buckets::{
 };
 pub use deliveries::{Delivered, Mint, ROTATE_BEFORE};
 pub use identity::Identity;
+pub(crate) use log::Decided;
 pub use log::{AccessLog, Authorization, LogEntry};
 pub use sessions::{Session, SessionKind, SigningKey, TemporaryCredentials};
 pub use uploads::{MultipartUpload, UploadedPart};
@@ -70,7 +71,7 @@ pub struct Live {
     sessions: RwLock<sessions::Sessions>,
     /// Built from the model on first use: a world that never touches S3 pays nothing for it.
     buckets: OnceLock<BucketStore>,
-    log: Mutex<Vec<LogEntry>>,
+    log: Mutex<Vec<log::Stored>>,
     /// Decoded authorization messages, by position: what an encoded message stands for.
     messages: Mutex<Vec<String>>,
     /// Numbers requests, so request ids are deterministic.
@@ -263,10 +264,17 @@ impl Live {
 
     /// Appends an entry to the access log.
     pub fn log(&self, entry: LogEntry) {
+        self.log_decided(entry, Vec::new());
+    }
+
+    /// Appends an entry whose decisions are written out when the log is read (or now, for an
+    /// observer).
+    pub(crate) fn log_decided(&self, entry: LogEntry, decided: Vec<log::Decided>) {
+        let mut stored = log::Stored::new(entry, decided);
         if let Some(observe) = self.observer.get() {
-            observe(&entry);
+            observe(stored.entry());
         }
-        self.log.lock().unwrap_or_else(PoisonError::into_inner).push(entry);
+        self.log.lock().unwrap_or_else(PoisonError::into_inner).push(stored);
     }
 
     /// Calls `observe` with every access log entry from now on (`iamsim serve` prints each
@@ -277,6 +285,7 @@ impl Live {
 
     /// Every request served so far, in order.
     pub fn access_log(&self) -> AccessLog {
-        AccessLog::new(self.log.lock().unwrap_or_else(PoisonError::into_inner).clone())
+        let mut stored = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        AccessLog::new(stored.iter_mut().map(|s| s.entry().clone()).collect())
     }
 }

@@ -45,7 +45,8 @@ pub(crate) fn authenticate(live: &Live, request: &WireRequest) -> Result<Authent
         (Some(_), None) => return Err(S3Error::invalid_access_key_id(&signed.access_key_id)),
         _ => return Err(S3Error::invalid_token()),
     }
-    auth::verify(&signed, &request.parts, &request.body, &key.secret, CanonicalUri::S3).map_err(sigv4)?;
+    auth::verify_with(&signed, &request.parts, &request.body, &key.secret, CanonicalUri::S3, live.signing_keys())
+        .map_err(sigv4)?;
     auth::check_time(&signed, live.now()).map_err(sigv4)?;
     if key.expires.is_some_and(|expires| expires <= live.now()) {
         return Err(S3Error::expired_token(signed.security_token.as_deref().unwrap_or_default()));

@@ -16,7 +16,7 @@ use std::time::Duration;
 use super::authenticate::Authenticated;
 use super::{Operation, S3Error, Target};
 use crate::auth::{self, SignatureLocation};
-use crate::live::{Authorization, Live, LiveBucket};
+use crate::live::{Decided, Live, LiveBucket};
 use crate::model::Caller;
 use crate::policy::{AccountId, Action, Context, Decision, Resource};
 use crate::wire::WireRequest;
@@ -31,7 +31,7 @@ pub(crate) struct Call<'a> {
     /// The region the request was sent to: the signature's, or for an anonymous request the
     /// bucket's (`us-east-1` without a bucket).
     pub(crate) region: String,
-    pub(crate) authorizations: Vec<Authorization>,
+    pub(crate) authorizations: Vec<Decided>,
 }
 
 impl<'a> Call<'a> {
@@ -138,7 +138,7 @@ impl<'a> Call<'a> {
             .live
             .authorize(&self.auth.caller, &action, &resource, &context)
             .map_err(|e| S3Error::internal(format!("{e}")))?;
-        self.authorizations.push(Authorization::new(&decision, &context));
+        self.authorizations.push(Decided { decision: decision.clone(), context });
         Ok(decision)
     }
 

@@ -83,7 +83,7 @@ pub use xml_body::XmlElement;
 
 use self::authorize::Call;
 use self::response::Reply;
-use crate::live::{Live, LogEntry};
+use crate::live::{Decided, Live, LogEntry};
 use crate::wire::WireRequest;
 
 /// The XML namespace of S3's documents.
@@ -121,7 +121,8 @@ pub fn handle(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
         status: 200,
         error: None,
     };
-    let reply = match serve(live, request, &mut entry) {
+    let mut decided = Vec::new();
+    let reply = match serve(live, request, &mut entry, &mut decided) {
         Ok(reply) => reply,
         Err(error) => {
             entry.error = Some(error.code.to_owned());
@@ -129,11 +130,16 @@ pub fn handle(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
         }
     };
     entry.status = reply.status;
-    live.log(entry);
+    live.log_decided(entry, decided);
     reply.into_response(&request.parts.method, &request_id, &host_id)
 }
 
-fn serve(live: &Live, request: &WireRequest, entry: &mut LogEntry) -> Result<Reply, S3Error> {
+fn serve(
+    live: &Live,
+    request: &WireRequest,
+    entry: &mut LogEntry,
+    decided: &mut Vec<Decided>,
+) -> Result<Reply, S3Error> {
     let target = Target::parse(&request.parts, |b| live.buckets().bucket(b).is_some())?;
     let operation = Operation::identify(&request.parts.method, &target, &request.parts.headers);
     if let Ok(op) = operation {
@@ -145,7 +151,7 @@ fn serve(live: &Live, request: &WireRequest, entry: &mut LogEntry) -> Result<Rep
     let operation = operation?;
     let mut call = Call::new(live, request, target, operation, authenticated);
     let result = dispatch(&mut call);
-    entry.authorizations = std::mem::take(&mut call.authorizations);
+    *decided = std::mem::take(&mut call.authorizations);
     result
 }
 

@@ -36,7 +36,7 @@ pub use error::StsError;
 pub use params::Params;
 pub use saml::saml_idp;
 
-use crate::live::{Authorization, Live, LogEntry};
+use crate::live::{Decided, Live, LogEntry};
 use crate::model::Caller;
 use crate::policy::{Action, Cause, Context, Decision, Resource};
 use crate::wire::WireRequest;
@@ -87,7 +87,7 @@ pub(crate) struct Call<'a> {
     pub(crate) caller: Caller,
     pub(crate) region: String,
     pub(crate) request_id: String,
-    pub(crate) authorizations: Vec<Authorization>,
+    pub(crate) authorizations: Vec<Decided>,
 }
 
 impl Call<'_> {
@@ -104,7 +104,7 @@ impl Call<'_> {
             .authorize(&self.caller, &action, &resource, &context)
             .map_err(|_| StsError::invalid_client_token())?;
         if decision.cause() != Cause::NoPermissionRequired {
-            self.authorizations.push(Authorization::from_context(&decision, context));
+            self.authorizations.push(Decided { decision: decision.clone(), context });
         }
         Ok(decision)
     }
@@ -152,7 +152,8 @@ pub fn handle(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
         status: 200,
         error: None,
     };
-    let outcome = serve(live, request, &params, operation, &request_id, &mut entry);
+    let mut decided = Vec::new();
+    let outcome = serve(live, request, &params, operation, &request_id, &mut entry, &mut decided);
     let (status, body) = match outcome {
         Ok(body) => (200, body),
         Err(e) => {
@@ -161,7 +162,7 @@ pub fn handle(live: &Live, request: &WireRequest) -> http::Response<Bytes> {
             (e.status, e.to_xml(&request_id))
         }
     };
-    live.log(entry);
+    live.log_decided(entry, decided);
     let mut response = http::Response::new(Bytes::from(body));
     *response.status_mut() = http::StatusCode::from_u16(status).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     let headers = response.headers_mut();
@@ -179,6 +180,7 @@ fn serve(
     operation: &str,
     request_id: &str,
     entry: &mut LogEntry,
+    decided: &mut Vec<Decided>,
 ) -> Result<Vec<u8>, StsError> {
     const KNOWN: [&str; 8] = [
         "AssumeRole",
@@ -217,6 +219,6 @@ fn serve(
         "DecodeAuthorizationMessage" => info::decode_authorization_message(&mut call),
         _ => Err(StsError::invalid_action(operation)),
     };
-    entry.authorizations = std::mem::take(&mut call.authorizations);
+    *decided = std::mem::take(&mut call.authorizations);
     result
 }

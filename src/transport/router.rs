@@ -84,13 +84,28 @@ pub fn dated(live: &Live, response: &mut http::Response<Bytes>) {
 
 /// Signed for `s3`, or not signed for another service: S3 is the catch-all REST endpoint.
 fn is_s3_request(request: &WireRequest) -> bool {
-    let scope_service = request
+    let credential = request
         .header("authorization")
         .and_then(|a| a.split("Credential=").nth(1))
-        .or_else(|| request.query().split('&').find_map(|p| p.strip_prefix("X-Amz-Credential=")))
-        .map(|c| c.replace("%2F", "/").replace("%2f", "/"))
-        .and_then(|c| c.split('/').nth(3).map(str::to_owned));
-    scope_service.is_none_or(|s| s == "s3")
+        .or_else(|| request.query().split('&').find_map(|p| p.strip_prefix("X-Amz-Credential=")));
+    credential.and_then(scope_service).is_none_or(|s| s == "s3")
+}
+
+/// The service of a credential (`KEY/DATE/REGION/SERVICE/aws4_request`), its slashes written
+/// as they are or percent-encoded (`%2F`, `%2f`) as in a presigned URL's query.
+fn scope_service(credential: &str) -> Option<&str> {
+    let mut rest = credential;
+    for _ in 0..3 {
+        let slash = rest.find('/').map(|i| (i, 1));
+        let encoded = rest.find("%2F").or_else(|| rest.find("%2f")).map(|i| (i, 3));
+        let (at, len) = match (slash, encoded) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        rest = rest.get(at + len..)?;
+    }
+    let end = [rest.find('/'), rest.find("%2F"), rest.find("%2f")].into_iter().flatten().min().unwrap_or(rest.len());
+    rest.get(..end)
 }
 
 fn not_implemented(request: &WireRequest) -> http::Response<Bytes> {
@@ -104,4 +119,21 @@ fn not_implemented(request: &WireRequest) -> http::Response<Bytes> {
     *response.status_mut() = http::StatusCode::NOT_IMPLEMENTED;
     response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/xml"));
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::scope_service;
+
+    #[test]
+    fn the_scope_service_is_the_fourth_part_of_a_credential_plain_or_percent_encoded() {
+        let header = "AKIDEXAMPLE/20150830/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=ab";
+        assert_eq!(scope_service(header), Some("iam"));
+        assert_eq!(scope_service("AKID%2F20150830%2Fus-east-1%2Fs3%2Faws4_request"), Some("s3"));
+        assert_eq!(scope_service("AKID%2f20150830%2fus-east-1%2fsts%2faws4_request"), Some("sts"));
+        assert_eq!(scope_service("AKID/20150830%2Fus-east-1/s3"), Some("s3"));
+        assert_eq!(scope_service("a//c/d"), Some("d"));
+        assert_eq!(scope_service("AKID/20150830/us-east-1"), None);
+        assert_eq!(scope_service(""), None);
+    }
 }
