@@ -96,16 +96,21 @@ fn is_s3_request(request: &WireRequest) -> bool {
 fn scope_service(credential: &str) -> Option<&str> {
     let mut rest = credential;
     for _ in 0..3 {
-        let slash = rest.find('/').map(|i| (i, 1));
-        let encoded = rest.find("%2F").or_else(|| rest.find("%2f")).map(|i| (i, 3));
-        let (at, len) = match (slash, encoded) {
-            (Some(a), Some(b)) => a.min(b),
-            (a, b) => a.or(b)?,
-        };
+        let (at, len) = next_separator(rest)?;
         rest = rest.get(at + len..)?;
     }
-    let end = [rest.find('/'), rest.find("%2F"), rest.find("%2f")].into_iter().flatten().min().unwrap_or(rest.len());
+    let end = next_separator(rest).map_or(rest.len(), |(at, _)| at);
     rest.get(..end)
+}
+
+/// Where the next `/` (or `%2F`, `%2f`) is, and its length: one pass over the bytes.
+fn next_separator(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    bytes.iter().enumerate().find_map(|(i, &b)| match b {
+        b'/' => Some((i, 1)),
+        b'%' if bytes.get(i + 1) == Some(&b'2') && matches!(bytes.get(i + 2), Some(b'F' | b'f')) => Some((i, 3)),
+        _ => None,
+    })
 }
 
 fn not_implemented(request: &WireRequest) -> http::Response<Bytes> {
