@@ -151,13 +151,14 @@ pub(crate) struct Decided {
 }
 
 impl Decided {
-    pub(crate) fn into_authorization(self) -> Authorization {
-        Authorization::from_context(&self.decision, self.context)
+    fn to_authorization(&self) -> Authorization {
+        Authorization::new(&self.decision, &self.context)
     }
 }
 
-/// One entry as the world keeps it: the entry, and the decisions whose texts are not written
-/// yet (they follow the entry's own `authorizations`).
+/// One entry as the world keeps it: the entry, and the decisions whose texts are written each
+/// time the log is read (they follow the entry's own `authorizations`). Kept in this form for
+/// good: writing the texts back would hold both forms' memory in a long run's allocator.
 #[derive(Debug)]
 pub(crate) struct Stored {
     entry: LogEntry,
@@ -169,12 +170,11 @@ impl Stored {
         Stored { entry, decided }
     }
 
-    /// The entry with every decision written out (once: later reads find it written).
-    pub(crate) fn entry(&mut self) -> &LogEntry {
-        if !self.decided.is_empty() {
-            self.entry.authorizations.extend(self.decided.drain(..).map(Decided::into_authorization));
-        }
-        &self.entry
+    /// The entry with every decision written out.
+    pub(crate) fn entry(&self) -> LogEntry {
+        let mut entry = self.entry.clone();
+        entry.authorizations.extend(self.decided.iter().map(Decided::to_authorization));
+        entry
     }
 }
 

@@ -267,12 +267,12 @@ impl Live {
         self.log_decided(entry, Vec::new());
     }
 
-    /// Appends an entry whose decisions are written out when the log is read (or now, for an
-    /// observer).
+    /// Appends an entry whose decisions are written out whenever the log is read (and now, for
+    /// an observer).
     pub(crate) fn log_decided(&self, entry: LogEntry, decided: Vec<log::Decided>) {
-        let mut stored = log::Stored::new(entry, decided);
+        let stored = log::Stored::new(entry, decided);
         if let Some(observe) = self.observer.get() {
-            observe(stored.entry());
+            observe(&stored.entry());
         }
         self.log.lock().unwrap_or_else(PoisonError::into_inner).push(stored);
     }
@@ -285,7 +285,7 @@ impl Live {
 
     /// Every request served so far, in order.
     pub fn access_log(&self) -> AccessLog {
-        let mut stored = self.log.lock().unwrap_or_else(PoisonError::into_inner);
-        AccessLog::new(stored.iter_mut().map(|s| s.entry().clone()).collect())
+        let stored = self.log.lock().unwrap_or_else(PoisonError::into_inner);
+        AccessLog::new(stored.iter().map(log::Stored::entry).collect())
     }
 }
