@@ -9,7 +9,10 @@
 //!   and the in-process transport;
 //! - `in_process`: a world through the in-process transport (SigV4 verified, authorized,
 //!   logged, a session minted for AssumeRole);
-//! - `loopback`: the same world served on `127.0.0.1` by hyper.
+//! - `loopback`: the same world served on `127.0.0.1` by hyper;
+//! - `loopback_floor`: iamsim's loopback server (`transport::Server`) answering with the
+//!   replayed response and doing no world work: what the loopback transport alone costs (the
+//!   SDK's hyper client, TCP on loopback, the server), the floor for `loopback`.
 //!
 //! Plus `world_ready` (a world built from YAML and an STS client made for it, no call) and
 //! `serve_startup` (`iamsim serve` from exec until the export block is printed).
@@ -177,6 +180,37 @@ fn in_process(bencher: Bencher, operation: &str) {
     let world = World::from_yaml(FIXTURE).unwrap();
     let sts = client(&world, world.http_client(), iamsim::harness::IN_PROCESS_ENDPOINT);
     bench_calls(bencher, &sts, &runtime(), operation);
+}
+
+#[divan::bench(args = ["GetCallerIdentity", "AssumeRole"])]
+fn loopback_floor(bencher: Bencher, operation: &str) {
+    let world = World::from_yaml(FIXTURE).unwrap();
+    let rt = runtime();
+    let last = Arc::new(Mutex::new(None));
+    let recorder = Recorder { world: world.http_client(), last: last.clone() };
+    let sts = client(&world, SharedHttpClient::new(recorder), iamsim::harness::IN_PROCESS_ENDPOINT);
+    match operation {
+        "GetCallerIdentity" => drop(rt.block_on(sts.get_caller_identity().send()).unwrap()),
+        _ => drop(rt.block_on(sts.assume_role().role_arn(ROLE).role_session_name("bench").send()).unwrap()),
+    }
+    let Replay(recorded) = last.lock().unwrap().take().unwrap();
+    let handler: iamsim::transport::Handler = Arc::new(move |_, _| {
+        let mut response = http::Response::new(recorded.body.clone());
+        *response.status_mut() = http::StatusCode::from_u16(recorded.status).unwrap();
+        for (name, value) in &recorded.headers {
+            response.headers_mut().insert(
+                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
+                http::HeaderValue::from_str(value).unwrap(),
+            );
+        }
+        response
+    });
+    let server = rt
+        .block_on(iamsim::transport::Server::start_with(world.live_handle(), ([127, 0, 0, 1], 0).into(), handler))
+        .unwrap();
+    let sts = client(&world, aws_smithy_http_client::Builder::new().build_http(), &server.endpoint());
+    bench_calls(bencher, &sts, &rt, operation);
+    drop(server);
 }
 
 #[divan::bench(args = ["GetCallerIdentity", "AssumeRole"])]
