@@ -159,18 +159,23 @@ fn floor(bencher: Bencher, operation: &str) {
     bench_calls(bencher, &sts, &runtime(), operation);
 }
 
-#[divan::bench(args = ["GetCallerIdentity", "AssumeRole"])]
-fn floor_replay(bencher: Bencher, operation: &str) {
-    let world = World::from_yaml(FIXTURE).unwrap();
-    let rt = runtime();
+/// The response `world` gives to one call of `operation`, recorded to be replayed.
+fn world_response(world: &World, rt: &tokio::runtime::Runtime, operation: &str) -> Replay {
     let last = Arc::new(Mutex::new(None));
     let recorder = Recorder { world: world.http_client(), last: last.clone() };
-    let sts = client(&world, SharedHttpClient::new(recorder), iamsim::harness::IN_PROCESS_ENDPOINT);
+    let sts = client(world, SharedHttpClient::new(recorder), iamsim::harness::IN_PROCESS_ENDPOINT);
     match operation {
         "GetCallerIdentity" => drop(rt.block_on(sts.get_caller_identity().send()).unwrap()),
         _ => drop(rt.block_on(sts.assume_role().role_arn(ROLE).role_session_name("bench").send()).unwrap()),
     }
-    let replay = last.lock().unwrap().take().unwrap();
+    last.lock().unwrap().take().unwrap()
+}
+
+#[divan::bench(args = ["GetCallerIdentity", "AssumeRole"])]
+fn floor_replay(bencher: Bencher, operation: &str) {
+    let world = World::from_yaml(FIXTURE).unwrap();
+    let rt = runtime();
+    let replay = world_response(&world, &rt, operation);
     let sts = client(&world, SharedHttpClient::new(replay), iamsim::harness::IN_PROCESS_ENDPOINT);
     bench_calls(bencher, &sts, &rt, operation);
 }
@@ -186,14 +191,7 @@ fn in_process(bencher: Bencher, operation: &str) {
 fn loopback_floor(bencher: Bencher, operation: &str) {
     let world = World::from_yaml(FIXTURE).unwrap();
     let rt = runtime();
-    let last = Arc::new(Mutex::new(None));
-    let recorder = Recorder { world: world.http_client(), last: last.clone() };
-    let sts = client(&world, SharedHttpClient::new(recorder), iamsim::harness::IN_PROCESS_ENDPOINT);
-    match operation {
-        "GetCallerIdentity" => drop(rt.block_on(sts.get_caller_identity().send()).unwrap()),
-        _ => drop(rt.block_on(sts.assume_role().role_arn(ROLE).role_session_name("bench").send()).unwrap()),
-    }
-    let Replay(recorded) = last.lock().unwrap().take().unwrap();
+    let Replay(recorded) = world_response(&world, &rt, operation);
     let handler: iamsim::transport::Handler = Arc::new(move |_, _| {
         let mut response = http::Response::new(recorded.body.clone());
         *response.status_mut() = http::StatusCode::from_u16(recorded.status).unwrap();

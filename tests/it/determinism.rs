@@ -2,6 +2,7 @@
 //! keys, request numbers, times, messages), and another seed gives other keys. CI also runs the
 //! whole suite twice and compares the recorded logs and the snapshots (`.ci/run`).
 
+use crate::credentials_of;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_sts::types::Tag;
 use iamsim::World;
@@ -33,13 +34,7 @@ async fn story(world: &World) -> (String, String) {
     let session = sts.assume_role().role_arn(WRITE_ACCESS).role_session_name("release-42").send().await.unwrap();
     let credentials = session.credentials.unwrap();
     let key = credentials.access_key_id.clone();
-    let s3 = world.s3_client(aws_credential_types::Credentials::new(
-        credentials.access_key_id,
-        credentials.secret_access_key,
-        Some(credentials.session_token),
-        None,
-        "determinism",
-    ));
+    let s3 = world.s3_client(credentials_of(&credentials));
     s3.put_object()
         .bucket("prod-releases")
         .key("v1/app.tar")

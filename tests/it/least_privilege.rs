@@ -1,6 +1,7 @@
 //! Least privilege through real SDK clients: unused grants, the minimal policy and its proof,
 //! and the assertion (the `iamsim least-privilege` command and recording: `least_privilege_cli`).
 
+use crate::credentials_of;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use iamsim::World;
@@ -17,14 +18,7 @@ async fn exercised_world() -> World {
     let world = World::from_fixture(FIXTURE).unwrap().without_recording();
     let sts = world.sts_client(world.user_credentials(DEV, "alice"));
     let out = sts.assume_role().role_arn(READER).role_session_name("app").send().await.unwrap();
-    let c = out.credentials().unwrap();
-    let s3 = world.s3_client(aws_credential_types::Credentials::new(
-        c.access_key_id(),
-        c.secret_access_key(),
-        Some(c.session_token().to_owned()),
-        None,
-        "reader",
-    ));
+    let s3 = world.s3_client(credentials_of(out.credentials().unwrap()));
     let listed = s3.list_objects_v2().bucket("photos").send().await.unwrap();
     assert_eq!(listed.key_count(), Some(3));
     for key in ["2024/a.jpg", "2024/b.jpg"] {

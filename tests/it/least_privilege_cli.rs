@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::credentials_of;
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::primitives::ByteStream;
 use iamsim::World;
@@ -53,14 +54,7 @@ async fn record(dir: &Path, reader: Reader) {
     let world = World::from_fixture(FIXTURE).unwrap().record_into(dir);
     let sts = world.sts_client(world.user_credentials(DEV, "alice"));
     let out = sts.assume_role().role_arn(READER).role_session_name("app").send().await.unwrap();
-    let c = out.credentials().unwrap();
-    let s3 = world.s3_client(aws_credential_types::Credentials::new(
-        c.access_key_id(),
-        c.secret_access_key(),
-        Some(c.session_token().to_owned()),
-        None,
-        "reader",
-    ));
+    let s3 = world.s3_client(credentials_of(out.credentials().unwrap()));
     if reader != Reader::ReadOnly {
         let listed = s3.list_objects_v2().bucket("photos").send().await.unwrap();
         assert_eq!(listed.key_count(), Some(3));

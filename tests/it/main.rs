@@ -39,3 +39,14 @@ mod examples;
 #[path = "../../examples/scenarios/report.rs"]
 mod report;
 mod testing;
+
+/// The credentials an STS call returned, as an SDK client takes them.
+fn credentials_of(out: &aws_sdk_sts::types::Credentials) -> aws_credential_types::Credentials {
+    aws_credential_types::Credentials::new(
+        out.access_key_id(),
+        out.secret_access_key(),
+        Some(out.session_token().to_owned()),
+        None,
+        "iamsim-test",
+    )
+}

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::credentials_of;
 use aws_sdk_sts::error::ProvideErrorMetadata;
 use iamsim::World;
 
@@ -51,13 +52,7 @@ async fn alice_assumes_the_role_whose_trust_policy_names_her() {
     assert_eq!(expires, world.clock().now() + Duration::from_secs(3600));
 
     // The session's credentials work, and STS knows them as the assumed role.
-    let session = aws_credential_types::Credentials::new(
-        creds.access_key_id(),
-        creds.secret_access_key(),
-        Some(creds.session_token().to_owned()),
-        None,
-        "test",
-    );
+    let session = credentials_of(creds);
     let me = world.sts_client(session).get_caller_identity().send().await.unwrap();
     assert_eq!(me.arn(), Some("arn:aws:sts::111111111111:assumed-role/deployer/deploy-1"));
 }
@@ -171,13 +166,7 @@ accounts:
         .await
         .unwrap();
     let c = first.credentials().unwrap();
-    let session = aws_credential_types::Credentials::new(
-        c.access_key_id(),
-        c.secret_access_key(),
-        Some(c.session_token().to_owned()),
-        None,
-        "test",
-    );
+    let session = credentials_of(c);
     let ops = world.sts_client(session);
     let (code, message) = failure(
         ops.assume_role()
@@ -286,13 +275,7 @@ accounts:
     assert_eq!(user.arn(), "arn:aws:sts::111111111111:federated-user/carol");
     assert_eq!(user.federated_user_id(), "111111111111:carol");
     let c = out.credentials().unwrap();
-    let session = aws_credential_types::Credentials::new(
-        c.access_key_id(),
-        c.secret_access_key(),
-        Some(c.session_token().to_owned()),
-        None,
-        "t",
-    );
+    let session = credentials_of(c);
     let fed = world.sts_client(session);
     assert_eq!(
         fed.get_caller_identity().send().await.unwrap().arn(),
@@ -536,16 +519,6 @@ accounts:
 
 fn tag(k: &str, v: &str) -> aws_sdk_sts::types::Tag {
     aws_sdk_sts::types::Tag::builder().key(k).value(v).build().unwrap()
-}
-
-fn credentials_of(out: &aws_sdk_sts::types::Credentials) -> aws_credential_types::Credentials {
-    aws_credential_types::Credentials::new(
-        out.access_key_id(),
-        out.secret_access_key(),
-        Some(out.session_token().to_owned()),
-        None,
-        "t",
-    )
 }
 
 #[tokio::test]
