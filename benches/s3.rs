@@ -88,17 +88,19 @@ impl Recorded {
     }
 }
 
-/// Passes requests to the world and keeps the last response.
+/// Passes requests to the world and keeps the last response (and the last request, as the
+/// world received it).
 #[derive(Clone, Debug)]
 struct Recorder {
     inner: SharedHttpClient,
     last: Arc<Mutex<Option<Recorded>>>,
+    request: Arc<Mutex<Option<http::Request<Bytes>>>>,
 }
 
 impl HttpClient for Recorder {
     fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
         let inner = self.inner.http_connector(settings, components);
-        SharedHttpConnector::new(RecordingConnector { inner, last: self.last.clone() })
+        SharedHttpConnector::new(RecordingConnector { inner, last: self.last.clone(), request: self.request.clone() })
     }
 }
 
@@ -106,12 +108,16 @@ impl HttpClient for Recorder {
 struct RecordingConnector {
     inner: SharedHttpConnector,
     last: Arc<Mutex<Option<Recorded>>>,
+    request: Arc<Mutex<Option<http::Request<Bytes>>>>,
 }
 
 impl HttpConnector for RecordingConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let inner = self.inner.clone();
         let last = self.last.clone();
+        let body = Bytes::copy_from_slice(request.body().bytes().expect("the SDK sends these bodies in memory"));
+        let copy = request.try_clone().expect("an in-memory body").try_into_http1x().expect("an HTTP/1 request");
+        *self.request.lock().unwrap() = Some(copy.map(|_| body));
         HttpConnectorFuture::new(async move {
             let response = inner.call(request).await?;
             let body = Bytes::copy_from_slice(response.body().bytes().expect("the world answers in memory"));
@@ -165,12 +171,18 @@ async fn call(s3: &aws_sdk_s3::Client, operation: &str) {
 
 /// The world's answer to `operation`, recorded through the in-process transport.
 fn record(world: &World, rt: &tokio::runtime::Runtime, operation: &str) -> Recorded {
-    let last = Arc::new(Mutex::new(None));
-    let s3 = client(world, SharedHttpClient::new(Recorder { inner: world.http_client(), last: last.clone() }));
+    record_both(world, rt, operation).0
+}
+
+/// The world's answer to `operation` and the request it answered.
+fn record_both(world: &World, rt: &tokio::runtime::Runtime, operation: &str) -> (Recorded, http::Request<Bytes>) {
+    let (last, request) = (Arc::new(Mutex::new(None)), Arc::new(Mutex::new(None)));
+    let recorder = Recorder { inner: world.http_client(), last: last.clone(), request: request.clone() };
+    let s3 = client(world, SharedHttpClient::new(recorder));
     rt.block_on(call(&s3, operation));
     let recorded = last.lock().unwrap().take().unwrap();
     assert_eq!(recorded.status, 200);
-    recorded
+    (recorded, request.lock().unwrap().take().unwrap())
 }
 
 #[divan::bench(args = ["ListObjectsV2", "GetObject"])]
@@ -242,5 +254,68 @@ mod baseline {
     fn to_vec(bencher: Bencher, size: usize) {
         let source = payload(size);
         bencher.counter(BytesCount::new(size)).bench_local(|| divan::black_box(&source).to_vec());
+    }
+}
+
+/// The world's side of one request alone, without the SDK client, and the two parts every
+/// verifying, authorizing fake must do whatever its design: the SigV4 check and the decision.
+/// `floor + verify + authorize` is a lower bound for `in_process` (BENCHMARKS.md).
+mod world_side {
+    use super::*;
+    use iamsim::auth::{self, CanonicalUri};
+    use iamsim::model::Caller;
+    use iamsim::wire::{Origin, WireRequest};
+
+    /// The world, the recorded request of `operation` and alice's secret key.
+    fn recorded(operation: &str) -> (World, WireRequest, String) {
+        let world = world();
+        let (_, request) = record_both(&world, &runtime(), operation);
+        let secret = world.user_credentials(ACCOUNT, "alice").secret_access_key().to_owned();
+        (world, WireRequest::new(request, Origin::in_process()), secret)
+    }
+
+    /// `transport::route`: parse, verify, authorize, log, answer.
+    #[divan::bench(args = ["ListObjectsV2", "GetObject"])]
+    fn route(bencher: Bencher, operation: &str) {
+        let (world, request, _) = recorded(operation);
+        let live = world.live_handle();
+        assert_eq!(iamsim::transport::route(&live, &request).status(), 200);
+        bencher.bench_local(|| iamsim::transport::route(&live, &request));
+    }
+
+    /// The SigV4 check with the world's cached signing key: parse, canonical request, HMAC.
+    #[divan::bench(args = ["ListObjectsV2", "GetObject"])]
+    fn verify(bencher: Bencher, operation: &str) {
+        let (world, request, secret) = recorded(operation);
+        let keys = world.live().signing_keys();
+        bencher.bench_local(|| {
+            let signed = auth::parse(&request.parts).unwrap().unwrap();
+            auth::verify_with(&signed, &request.parts, &request.body, &secret, CanonicalUri::S3, keys).unwrap();
+        });
+    }
+
+    /// The decision alone, with the keys the request carries.
+    #[divan::bench(args = ["ListObjectsV2", "GetObject"])]
+    fn authorize(bencher: Bencher, operation: &str) {
+        let world = world();
+        let (action, resource) = match operation {
+            "ListObjectsV2" => ("s3:ListBucket", "arn:aws:s3:::photos"),
+            _ => ("s3:GetObject", "arn:aws:s3:::photos/kib.bin"),
+        };
+        let (action, resource) = (action.parse().unwrap(), resource.parse().unwrap());
+        let mut context = iamsim::Context::new();
+        Origin::in_process().add_context_keys(&mut context);
+        for (key, value) in [
+            ("aws:RequestedRegion", "us-east-1"),
+            ("s3:authType", "REST-HEADER"),
+            ("s3:signatureversion", "AWS4-HMAC-SHA256"),
+            ("s3:signatureAge", "0"),
+            ("s3:x-amz-content-sha256", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+        ] {
+            context.insert(key, value);
+        }
+        let caller = Caller::user(ACCOUNT, "alice");
+        assert!(world.live().authorize(&caller, &action, &resource, &context).unwrap().is_allowed());
+        bencher.bench_local(|| world.live().authorize(&caller, &action, &resource, &context));
     }
 }

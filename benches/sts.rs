@@ -9,6 +9,8 @@
 //!   and the in-process transport;
 //! - `in_process`: a world through the in-process transport (SigV4 verified, authorized,
 //!   logged, a session minted for AssumeRole);
+//! - `world_side`: `transport::route` alone on the request the SDK sent, without the client:
+//!   the world's side of `in_process`;
 //! - `loopback`: the same world served on `127.0.0.1` by hyper;
 //! - `loopback_floor`: iamsim's loopback server (`transport::Server`) answering with the
 //!   replayed response and doing no world work: what the loopback transport alone costs (the
@@ -97,24 +99,29 @@ impl HttpConnector for Replay {
 struct Recorder {
     world: SharedHttpClient,
     last: Arc<Mutex<Option<Replay>>>,
+    request: Arc<Mutex<Option<http::Request<bytes::Bytes>>>>,
 }
 
 #[derive(Debug)]
 struct RecorderConnector {
     world: SharedHttpConnector,
     last: Arc<Mutex<Option<Replay>>>,
+    request: Arc<Mutex<Option<http::Request<bytes::Bytes>>>>,
 }
 
 impl HttpClient for Recorder {
     fn http_connector(&self, settings: &HttpConnectorSettings, components: &RuntimeComponents) -> SharedHttpConnector {
         let world = self.world.http_connector(settings, components);
-        SharedHttpConnector::new(RecorderConnector { world, last: self.last.clone() })
+        SharedHttpConnector::new(RecorderConnector { world, last: self.last.clone(), request: self.request.clone() })
     }
 }
 
 impl HttpConnector for RecorderConnector {
     fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
         let (world, last) = (self.world.clone(), self.last.clone());
+        let body = bytes::Bytes::copy_from_slice(request.body().bytes().unwrap());
+        let copy = request.try_clone().unwrap().try_into_http1x().unwrap();
+        *self.request.lock().unwrap() = Some(copy.map(|_| body));
         HttpConnectorFuture::new(async move {
             let response = world.call(request).await?;
             let headers = response.headers().iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
@@ -161,14 +168,35 @@ fn floor(bencher: Bencher, operation: &str) {
 
 /// The response `world` gives to one call of `operation`, recorded to be replayed.
 fn world_response(world: &World, rt: &tokio::runtime::Runtime, operation: &str) -> Replay {
-    let last = Arc::new(Mutex::new(None));
-    let recorder = Recorder { world: world.http_client(), last: last.clone() };
+    world_exchange(world, rt, operation).0
+}
+
+/// The response `world` gives to one call of `operation`, and the request it answered.
+fn world_exchange(
+    world: &World,
+    rt: &tokio::runtime::Runtime,
+    operation: &str,
+) -> (Replay, http::Request<bytes::Bytes>) {
+    let (last, request) = (Arc::new(Mutex::new(None)), Arc::new(Mutex::new(None)));
+    let recorder = Recorder { world: world.http_client(), last: last.clone(), request: request.clone() };
     let sts = client(world, SharedHttpClient::new(recorder), iamsim::harness::IN_PROCESS_ENDPOINT);
     match operation {
         "GetCallerIdentity" => drop(rt.block_on(sts.get_caller_identity().send()).unwrap()),
         _ => drop(rt.block_on(sts.assume_role().role_arn(ROLE).role_session_name("bench").send()).unwrap()),
     }
-    last.lock().unwrap().take().unwrap()
+    (last.lock().unwrap().take().unwrap(), request.lock().unwrap().take().unwrap())
+}
+
+/// `transport::route` alone on the recorded request: the world's side of one call without the
+/// SDK client (verify, authorize, mint a session for AssumeRole, log, answer).
+#[divan::bench(args = ["GetCallerIdentity", "AssumeRole"])]
+fn world_side(bencher: Bencher, operation: &str) {
+    let world = World::from_yaml(FIXTURE).unwrap();
+    let (_, request) = world_exchange(&world, &runtime(), operation);
+    let request = iamsim::wire::WireRequest::new(request, iamsim::wire::Origin::in_process());
+    let live = world.live_handle();
+    assert_eq!(iamsim::transport::route(&live, &request).status(), 200);
+    bencher.bench_local(|| iamsim::transport::route(&live, &request));
 }
 
 #[divan::bench(args = ["GetCallerIdentity", "AssumeRole"])]

@@ -483,9 +483,7 @@ impl Model {
             }
         }
 
-        for (key, values) in extra.iter() {
-            context.set(key, values.iter().cloned());
-        }
+        context.merge_from(extra);
         let mut request = AuthzRequest::new(principal, action.clone(), resource.clone()).with_context(context);
         if let Some(owner) = resource_account {
             request = request.with_resource_account(owner);

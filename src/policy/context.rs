@@ -162,6 +162,35 @@ impl Context {
         }
     }
 
+    /// [`Context::set`] for every key of `other`, in one pass over both sorted lists: a key of
+    /// both keeps its name as first written here and takes `other`'s values.
+    pub(crate) fn merge_from(&mut self, other: &Context) {
+        if other.entries.is_empty() {
+            return;
+        }
+        let mut merged = Vec::with_capacity(self.entries.len() + other.entries.len());
+        let mut mine = std::mem::take(&mut self.entries).into_iter().peekable();
+        let mut theirs = other.entries.iter().peekable();
+        loop {
+            match (mine.peek(), theirs.peek()) {
+                (Some(a), Some(b)) => match a.lower().cmp(b.lower()) {
+                    std::cmp::Ordering::Less => merged.extend(mine.next()),
+                    std::cmp::Ordering::Greater => merged.extend(theirs.next().cloned()),
+                    std::cmp::Ordering::Equal => {
+                        if let (Some(mut a), Some(b)) = (mine.next(), theirs.next()) {
+                            a.values = b.values.clone();
+                            merged.push(a);
+                        }
+                    }
+                },
+                (Some(_), None) => merged.extend(mine.next()),
+                (None, Some(_)) => merged.extend(theirs.next().cloned()),
+                (None, None) => break,
+            }
+        }
+        self.entries = merged;
+    }
+
     /// Builder form of [`Context::insert`].
     #[must_use]
     pub fn with(mut self, key: &str, value: impl Into<String>) -> Context {
@@ -351,6 +380,31 @@ impl<'a> Lookup<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn merge_from_is_set_for_every_key() {
+        let base = Context::new().with("aws:CurrentTime", "t").with("B:key", "1").with("z:last", "9");
+        let other = Context::new()
+            .with("b:KEY", "2")
+            .with_values("a:first", ["x", "y"])
+            .with("m:mid", "5")
+            .with("zz:after", "0");
+        let mut merged = base.clone();
+        merged.merge_from(&other);
+        let mut by_set = base;
+        for (key, values) in other.iter() {
+            by_set.set(key, values.iter().cloned());
+        }
+        assert_eq!(merged, by_set);
+        // The name as first written stays; the values are the other's.
+        assert!(merged.iter().any(|(k, v)| k == "B:key" && v == ["2"]));
+        let mut empty = Context::new();
+        empty.merge_from(&other);
+        assert_eq!(empty, other);
+        let mut unchanged = other.clone();
+        unchanged.merge_from(&Context::new());
+        assert_eq!(unchanged, other);
+    }
 
     #[test]
     fn derived_keys_come_from_the_principal() {

@@ -171,7 +171,9 @@ pub(crate) fn delete_bucket(call: &mut Call<'_>) -> Result<Reply, S3Error> {
 pub(crate) fn head_bucket(call: &mut Call<'_>) -> Result<Reply, S3Error> {
     let bucket = call.bucket()?;
     call.require("s3:ListBucket", &call.bucket_arn(), &Context::new())?;
-    Ok(Reply::ok().header("x-amz-bucket-region", bucket.region()).header("x-amz-access-point-alias", "false"))
+    Ok(Reply::ok()
+        .header("x-amz-bucket-region", bucket.region().to_owned())
+        .header("x-amz-access-point-alias", "false"))
 }
 
 /// `GET /bucket?location`: `s3:GetBucketLocation`; an empty `LocationConstraint` for us-east-1.

@@ -125,7 +125,7 @@ pub(crate) fn copy_object(call: &mut Call<'_>) -> Result<Reply, S3Error> {
     });
     let mut reply = written(&object, &sse);
     reply.headers.retain(|(n, _)| n == "x-amz-server-side-encryption");
-    reply.headers.push(("content-type".to_owned(), "application/xml".to_owned()));
+    reply.headers.push(("content-type".into(), "application/xml".into()));
     reply.body = xml.finish().into();
     target_bucket.put_object(call.key(), object).map_err(|_| S3Error::no_such_bucket(target_bucket.name()))?;
     Ok(reply)

@@ -287,8 +287,9 @@ pub(crate) fn put_object(call: &mut Call<'_>) -> Result<Reply, S3Error> {
 
 /// The headers of a successful write: ETag, encryption, the supplied checksum.
 pub(crate) fn written(object: &StoredObject, sse: &str) -> Reply {
-    let mut reply =
-        Reply::ok().header("etag", format!("\"{}\"", object.etag)).header("x-amz-server-side-encryption", sse);
+    let mut reply = Reply::ok()
+        .header("etag", format!("\"{}\"", object.etag))
+        .header("x-amz-server-side-encryption", sse.to_owned());
     if let Some(StoredChecksum { algorithm, value }) = &object.checksum {
         reply = reply
             .header(format!("x-amz-checksum-{}", algorithm.to_ascii_lowercase()), value.clone())
