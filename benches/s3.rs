@@ -4,12 +4,16 @@
 //!   same request (status, headers, body) — the SDK client's own cost (signing, serialization,
 //!   XML parsing, response checksum validation), the floor no fake can beat
 //!   (`../shared/WIRE.md` §7);
+//! - `floor_transport`: the same, with the in-process transport's conversions done around the
+//!   replayed response (body copy, HTTP/1 request, `WireRequest`);
 //! - `in_process`: the world through the in-process transport (SigV4 verified, authorized,
 //!   logged, the object store read);
 //! - `put_object`: uploads of 1 MiB and 64 MiB in-process (the SDK hashes the body for the
 //!   signature and a CRC32 checksum; the world checks the SHA-256 and the checksum and computes
 //!   the MD5 ETag), in bytes per second, against `baseline::memcpy` (a copy into a ready buffer)
-//!   and `baseline::to_vec` (allocate and copy) of the same sizes.
+//!   and `baseline::to_vec` (allocate and copy) of the same sizes;
+//! - `world_side`: the world alone on the recorded request, without the SDK client: `route`
+//!   (all of it), `verify` (SigV4) and `authorize` (the decision).
 //!
 //! Memory per stored byte is measured by `tests/s3_memory.rs` (a counting allocator needs its
 //! own binary). Run with `cargo bench --bench s3 --all-features`. Figures are in BENCHMARKS.md.
@@ -318,4 +322,43 @@ mod world_side {
         assert!(world.live().authorize(&caller, &action, &resource, &context).unwrap().is_allowed());
         bencher.bench_local(|| world.live().authorize(&caller, &action, &resource, &context));
     }
+}
+
+/// The in-process transport's own work (the request body copied, the request turned into an
+/// HTTP/1 request and a `WireRequest`) around the replayed response: no world work.
+#[derive(Clone, Debug)]
+struct Converting(Arc<Recorded>);
+
+impl HttpClient for Converting {
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+impl HttpConnector for Converting {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let this = self.clone();
+        HttpConnectorFuture::new(async move {
+            let body = Bytes::copy_from_slice(request.body().bytes().unwrap());
+            let request = request.try_into_http1x().unwrap();
+            let (parts, _) = request.into_parts();
+            let wire = iamsim::wire::WireRequest::new(
+                http::Request::from_parts(parts, body),
+                iamsim::wire::Origin::in_process(),
+            );
+            std::hint::black_box(&wire);
+            Ok(this.0.response())
+        })
+    }
+}
+
+/// `floor` plus what the in-process transport does besides asking the world.
+#[divan::bench(args = ["ListObjectsV2", "GetObject"])]
+fn floor_transport(bencher: Bencher, operation: &str) {
+    let world = world();
+    let rt = runtime();
+    let canned = Converting(Arc::new(record(&world, &rt, operation)));
+    let s3 = client(&world, SharedHttpClient::new(canned));
+    rt.block_on(call(&s3, operation));
+    bencher.bench_local(|| rt.block_on(call(&s3, operation)));
 }

@@ -166,7 +166,13 @@ pub(crate) struct Stored {
 }
 
 impl Stored {
-    pub(crate) fn new(entry: LogEntry, decided: Vec<Decided>) -> Stored {
+    /// Kept for the world's lifetime, so without the room left for growth: a request's context
+    /// and decision list are sized for building, not for keeping.
+    pub(crate) fn new(entry: LogEntry, mut decided: Vec<Decided>) -> Stored {
+        decided.shrink_to_fit();
+        for decision in &mut decided {
+            decision.context.shrink_to_fit();
+        }
         Stored { entry, decided }
     }
 

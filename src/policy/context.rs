@@ -132,6 +132,11 @@ impl Context {
         Context { entries: Vec::with_capacity(keys) }
     }
 
+    /// Gives back the room reserved for keys that were never added.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+    }
+
     /// Adds one value to a key (a key given twice becomes multivalued).
     pub fn insert(&mut self, key: &str, value: impl Into<String>) {
         let value = value.into();
