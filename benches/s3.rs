@@ -5,7 +5,8 @@
 //!   XML parsing, response checksum validation), the floor no fake can beat
 //!   (`../shared/WIRE.md` §7);
 //! - `floor_transport`: the same, with the in-process transport's conversions done around the
-//!   replayed response (body copy, HTTP/1 request, `WireRequest`);
+//!   replayed response (body copy, HTTP/1 request, `WireRequest`); `floor_verify` also checks
+//!   the SigV4 signature, the least any faithful fake does;
 //! - `in_process`: the world through the in-process transport (SigV4 verified, authorized,
 //!   logged, the object store read);
 //! - `put_object`: uploads of 1 MiB and 64 MiB in-process (the SDK hashes the body for the
@@ -325,9 +326,20 @@ mod world_side {
 }
 
 /// The in-process transport's own work (the request body copied, the request turned into an
-/// HTTP/1 request and a `WireRequest`) around the replayed response: no world work.
-#[derive(Clone, Debug)]
-struct Converting(Arc<Recorded>);
+/// HTTP/1 request and a `WireRequest`) around the replayed response: no world work. With
+/// `verify`, also the SigV4 check with the world's cached signing key: the least any faithful
+/// fake does.
+#[derive(Clone)]
+struct Converting {
+    recorded: Arc<Recorded>,
+    verify: Option<(Arc<iamsim::live::Live>, Arc<str>)>,
+}
+
+impl std::fmt::Debug for Converting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Converting").field("verify", &self.verify.is_some()).finish_non_exhaustive()
+    }
+}
 
 impl HttpClient for Converting {
     fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
@@ -346,19 +358,44 @@ impl HttpConnector for Converting {
                 http::Request::from_parts(parts, body),
                 iamsim::wire::Origin::in_process(),
             );
+            if let Some((live, secret)) = &this.verify {
+                let signed = iamsim::auth::parse(&wire.parts).unwrap().unwrap();
+                let keys = live.signing_keys();
+                iamsim::auth::verify_with(
+                    &signed,
+                    &wire.parts,
+                    &wire.body,
+                    secret,
+                    iamsim::auth::CanonicalUri::S3,
+                    keys,
+                )
+                .unwrap();
+            }
             std::hint::black_box(&wire);
-            Ok(this.0.response())
+            Ok(this.recorded.response())
         })
     }
+}
+
+fn bench_converting(bencher: Bencher, operation: &str, verify: bool) {
+    let world = world();
+    let rt = runtime();
+    let recorded = Arc::new(record(&world, &rt, operation));
+    let secret = world.user_credentials(ACCOUNT, "alice").secret_access_key().into();
+    let verify = verify.then(|| (world.live_handle(), secret));
+    let s3 = client(&world, SharedHttpClient::new(Converting { recorded, verify }));
+    rt.block_on(call(&s3, operation));
+    bencher.bench_local(|| rt.block_on(call(&s3, operation)));
 }
 
 /// `floor` plus what the in-process transport does besides asking the world.
 #[divan::bench(args = ["ListObjectsV2", "GetObject"])]
 fn floor_transport(bencher: Bencher, operation: &str) {
-    let world = world();
-    let rt = runtime();
-    let canned = Converting(Arc::new(record(&world, &rt, operation)));
-    let s3 = client(&world, SharedHttpClient::new(canned));
-    rt.block_on(call(&s3, operation));
-    bencher.bench_local(|| rt.block_on(call(&s3, operation)));
+    bench_converting(bencher, operation, false);
+}
+
+/// `floor_transport` plus the SigV4 check: the lower bound for `in_process` on this machine.
+#[divan::bench(args = ["ListObjectsV2", "GetObject"])]
+fn floor_verify(bencher: Bencher, operation: &str) {
+    bench_converting(bencher, operation, true);
 }

@@ -9,6 +9,8 @@
 //!   and the in-process transport;
 //! - `in_process`: a world through the in-process transport (SigV4 verified, authorized,
 //!   logged, a session minted for AssumeRole);
+//! - `floor_verify`: `floor_replay` plus the in-process transport's conversions and the SigV4
+//!   check, and nothing else: the least any faithful fake does;
 //! - `world_side`: `transport::route` alone on the request the SDK sent, without the client:
 //!   the world's side of `in_process`;
 //! - `loopback`: the same world served on `127.0.0.1` by hyper;
@@ -270,4 +272,65 @@ fn serve_startup() {
     assert_eq!(lines, 5);
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+/// What every faithful fake must do at the least, around the replayed response: the in-process
+/// transport's conversions and the SigV4 check (parse, canonical request, HMAC with the cached
+/// signing key). No decision, no session, no log.
+#[derive(Clone)]
+struct VerifyOnly {
+    replay: Replay,
+    live: Arc<iamsim::live::Live>,
+    secret: Arc<str>,
+}
+
+impl std::fmt::Debug for VerifyOnly {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifyOnly").finish_non_exhaustive()
+    }
+}
+
+impl HttpClient for VerifyOnly {
+    fn http_connector(&self, _: &HttpConnectorSettings, _: &RuntimeComponents) -> SharedHttpConnector {
+        SharedHttpConnector::new(self.clone())
+    }
+}
+
+impl HttpConnector for VerifyOnly {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        let this = self.clone();
+        HttpConnectorFuture::new(async move {
+            let body = bytes::Bytes::copy_from_slice(request.body().bytes().unwrap());
+            let (parts, _) = request.try_into_http1x().unwrap().into_parts();
+            let signed = iamsim::auth::parse(&parts).unwrap().unwrap();
+            let keys = this.live.signing_keys();
+            iamsim::auth::verify_with(&signed, &parts, &body, &this.secret, iamsim::auth::CanonicalUri::Standard, keys)
+                .unwrap();
+            this.replay.call_now()
+        })
+    }
+}
+
+impl Replay {
+    fn call_now(&self) -> Result<HttpResponse, aws_smithy_runtime_api::client::result::ConnectorError> {
+        let Recorded { status, headers, body } = &*self.0;
+        let mut response = HttpResponse::new(StatusCode::try_from(*status).unwrap(), SdkBody::from(body.clone()));
+        for (name, value) in headers {
+            response.headers_mut().insert(name.clone(), value.clone());
+        }
+        Ok(response)
+    }
+}
+
+/// `floor_replay` plus the least a verifying fake does (see [`VerifyOnly`]): the lower bound
+/// for `in_process` on this machine.
+#[divan::bench(args = ["GetCallerIdentity", "AssumeRole"])]
+fn floor_verify(bencher: Bencher, operation: &str) {
+    let world = World::from_yaml(FIXTURE).unwrap();
+    let rt = runtime();
+    let replay = world_response(&world, &rt, operation);
+    let secret = world.user_credentials("111111111111", "alice").secret_access_key().into();
+    let verify = VerifyOnly { replay, live: world.live_handle(), secret };
+    let sts = client(&world, SharedHttpClient::new(verify), iamsim::harness::IN_PROCESS_ENDPOINT);
+    bench_calls(bencher, &sts, &rt, operation);
 }
