@@ -87,12 +87,19 @@ impl HttpClient for Replay {
 
 impl HttpConnector for Replay {
     fn call(&self, _: HttpRequest) -> HttpConnectorFuture {
+        HttpConnectorFuture::ready(Ok(self.response()))
+    }
+}
+
+impl Replay {
+    /// A fresh copy of the recorded response.
+    fn response(&self) -> HttpResponse {
         let Recorded { status, headers, body } = &*self.0;
         let mut response = HttpResponse::new(StatusCode::try_from(*status).unwrap(), SdkBody::from(body.clone()));
         for (name, value) in headers {
             response.headers_mut().insert(name.clone(), value.clone());
         }
-        HttpConnectorFuture::ready(Ok(response))
+        response
     }
 }
 
@@ -306,19 +313,8 @@ impl HttpConnector for VerifyOnly {
             let keys = this.live.signing_keys();
             iamsim::auth::verify_with(&signed, &parts, &body, &this.secret, iamsim::auth::CanonicalUri::Standard, keys)
                 .unwrap();
-            this.replay.call_now()
+            Ok(this.replay.response())
         })
-    }
-}
-
-impl Replay {
-    fn call_now(&self) -> Result<HttpResponse, aws_smithy_runtime_api::client::result::ConnectorError> {
-        let Recorded { status, headers, body } = &*self.0;
-        let mut response = HttpResponse::new(StatusCode::try_from(*status).unwrap(), SdkBody::from(body.clone()));
-        for (name, value) in headers {
-            response.headers_mut().insert(name.clone(), value.clone());
-        }
-        Ok(response)
     }
 }
 

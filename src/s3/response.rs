@@ -127,3 +127,21 @@ pub(crate) fn request_ids(live: &Live, n: u64) -> (String, String) {
     request_id.make_ascii_uppercase();
     (request_id, ids.opaque("s3-host", &scope, 76))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_headers_never_panic_and_keep_their_text() {
+        // A constant that `from_static` would refuse takes the checked path instead.
+        assert_eq!(header_name(Cow::Borrowed("Content-Type")).map(|n| n.to_string()), Some("content-type".to_owned()));
+        assert_eq!(header_name(Cow::Borrowed("x-amz-meta-a b")), None);
+        assert_eq!(header_name(Cow::Borrowed("")), None);
+        assert_eq!(header_value(Cow::Borrowed("a\tb")).as_ref().map(HeaderValue::as_bytes), Some(&b"a\tb"[..]));
+        assert_eq!(header_value(Cow::Borrowed("bad\nvalue")), None);
+        assert_eq!(header_value(Cow::Owned("bad\r\nvalue".to_owned())), None);
+        assert_eq!(header_value(Cow::Borrowed("AES256")), Some(HeaderValue::from_static("AES256")));
+        assert_eq!(header_value(Cow::Owned("\"etag\"".to_owned())), Some(HeaderValue::from_static("\"etag\"")));
+    }
+}
